@@ -1,0 +1,510 @@
+/**
+ * connection — the leader's one stream: connecting → open → backoff → … → failed.
+ *
+ * Invoked only while this tab leads, so leaving leadership (or signing out) closes the stream by
+ * construction. Each connect attempt is one `transport` invoke on `live`: leaving `live` closes
+ * the source at once, so the browser's own EventSource auto-reconnect never runs beside ours.
+ */
+import { assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
+import type { ChannelBody } from '../src/protocol.js';
+import { enqueueToSystem } from '../src/system.js';
+import type {
+  ChannelEvent,
+  Interest,
+  LifecycleEvent,
+  SharedEvent,
+  SourceEvent,
+  TabNotice,
+} from '../src/machine-events.js';
+import type { ConnectionError, ConnectionStatus } from '../src/status.js';
+
+type ReportedPhase = ConnectionStatus['phase'] | 'pending' | 'current';
+
+export type TransportKind = 'eventsource' | 'fetch';
+
+export interface ConnectionTiming {
+  /** A connect that has not opened by then counts as a failure (a server that hangs). */
+  connectTimeoutMs: number;
+  /** An open stream with no bytes, event or heartbeat for this long is reconnected. */
+  stallTimeoutMs: number;
+  /** Open this long and the attempt counter starts again from 0. */
+  stableAfterMs: number;
+  /** Topic changes are gathered this long before the one reconnect they cause. */
+  topicsDebounceMs: number;
+  /** After the server closed the stream (`server_close`), reconnect within this jitter. */
+  serverCloseJitterMs: number;
+}
+
+export const CONNECTION_TIMING_DEFAULTS: ConnectionTiming = {
+  connectTimeoutMs: 15_000,
+  stallTimeoutMs: 45_000,
+  stableAfterMs: 5_000,
+  topicsDebounceMs: 50,
+  serverCloseJitterMs: 1_000,
+};
+
+export interface ConnectionInput {
+  url: string;
+  transport: TransportKind;
+  /** The leader's tab id: the server replaces an older stream of the same client. */
+  clientId: string;
+  epoch: number;
+  interest: Interest;
+  lastEventId: string | null;
+  lastEventIdParam: string;
+  withCredentials: boolean;
+  backoff?: BackoffOptions;
+  timing?: ConnectionTiming;
+}
+
+export interface ConnectionContext {
+  url: string;
+  transport: TransportKind;
+  clientId: string;
+  epoch: number;
+  interest: Interest;
+  /** The topics the current (or last) stream was opened with. */
+  streamTopics: string[];
+  lastEventId: string | null;
+  lastEventIdParam: string;
+  withCredentials: boolean;
+  backoff: BackoffOptions;
+  timing: ConnectionTiming;
+  /** Consecutive failures; 0 after a stable open. */
+  attempt: number;
+  everOpened: boolean;
+  retryDelayMs: number;
+  retryAt: number | null;
+  retryAfterMs: number | undefined;
+  serverRetryMs: number | undefined;
+  error: ConnectionError | null;
+  /** The phase last reported, re-sent when a tab says hello. */
+  phase: ConnectionStatus['phase'];
+}
+
+export type ConnectionEvent =
+  | SourceEvent
+  | LifecycleEvent
+  | SharedEvent
+  | { type: 'topics.settled' };
+
+/** What a transport actor gets: everything it needs to open one stream, nothing secret. */
+export interface TransportInput {
+  url: string;
+  transport: TransportKind;
+  events: string[];
+  withCredentials: boolean;
+  lastEventId: string | null;
+}
+
+/** The URL of one stream: topics, client id and the resume point as query parameters. */
+export function streamUrl(context: ConnectionContext, base = 'http://localhost'): string {
+  const url = new URL(context.url, base);
+  url.searchParams.set('topics', context.interest.topics.join(','));
+  url.searchParams.set('clientId', context.clientId);
+  if (context.lastEventId !== null) {
+    url.searchParams.set(context.lastEventIdParam, context.lastEventId);
+  }
+  return /^[a-z][a-z0-9+.-]*:/i.test(context.url) ? url.href : url.href.slice(url.origin.length);
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((item, index) => item === b[index]);
+
+export function connectionStatus(
+  phase: ConnectionStatus['phase'],
+  context: ConnectionContext,
+): ConnectionStatus {
+  return {
+    phase,
+    attempt: context.attempt,
+    retryAt: phase === 'reconnecting' ? context.retryAt : null,
+    error: context.error,
+  };
+}
+
+function httpFailureCode(status: number | undefined): ConnectionError['code'] {
+  if (status === undefined) return 'network';
+  if (status === 400) return 'invalid_topics';
+  if (status === 403) return 'forbidden';
+  return 'http';
+}
+
+/** Queues a notice for this tab's root and, as a channel post, for every follower. */
+function enqueueTabAndFollowers(
+  enqueue: Parameters<typeof enqueueToSystem>[0],
+  system: Parameters<typeof enqueueToSystem>[1],
+  notice: TabNotice,
+  body: ChannelBody,
+) {
+  enqueueToSystem(enqueue, system, 'tab', notice);
+  const post: ChannelEvent = { type: 'channel.post', body };
+  enqueueToSystem(enqueue, system, 'channel', post);
+}
+
+export const connectionMachine = setup({
+  types: {
+    context: {} as ConnectionContext,
+    input: {} as ConnectionInput,
+    events: {} as ConnectionEvent,
+  },
+  actors: {
+    /** Opens one stream; provided by `createTabcast` with the platform's EventSource or fetch. */
+    transport: fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
+      () => () => {},
+    ),
+  },
+  delays: {
+    connectTimeout: ({ context }) => context.timing.connectTimeoutMs,
+    stallTimeout: ({ context }) => context.timing.stallTimeoutMs,
+    stableAfter: ({ context }) => context.timing.stableAfterMs,
+    topicsDebounce: ({ context }) => context.timing.topicsDebounceMs,
+    reconnectDelay: ({ context }) => context.retryDelayMs,
+  },
+  guards: {
+    isUnauthorized: ({ event }) => event.type === 'source.error' && event.status === 401,
+    isRejected: ({ event }) =>
+      event.type === 'source.error' && (event.status === 400 || event.status === 403),
+    isNoContent: ({ event }) => event.type === 'source.error' && event.status === 204,
+    canRetry: ({ context }) => context.attempt + 1 < context.backoff.maxAttempts,
+    isNewInterest: ({ context, event }) =>
+      event.type === 'interest.changed' &&
+      !(
+        sameList(context.interest.topics, event.interest.topics) &&
+        sameList(context.interest.events, event.interest.events)
+      ),
+    isNewTopicSet: ({ context, event }) =>
+      event.type === 'interest.changed' && !sameList(context.streamTopics, event.interest.topics),
+    isServerClose: ({ event }) =>
+      event.type === 'source.control' && event.control === 'server_close',
+    isReset: ({ event }) => event.type === 'source.control' && event.control === 'reset',
+    isForceLogout: ({ event }) =>
+      event.type === 'source.control' && event.control === 'force_logout',
+  },
+  actions: {
+    /** Records the phase and reports it to this tab's root and to every follower. */
+    reportPhase: enqueueActions(
+      ({ context, system, enqueue }, params: { phase: ReportedPhase }) => {
+        const phase =
+          params.phase === 'current'
+            ? context.phase
+            : params.phase === 'pending'
+              ? context.everOpened
+                ? 'reconnecting'
+                : 'connecting'
+              : params.phase;
+        const status = connectionStatus(phase, context);
+        enqueue.assign({ phase });
+        enqueueTabAndFollowers(
+          enqueue,
+          system,
+          { type: 'status.connection', status },
+          { type: 'state', epoch: context.epoch, status },
+        );
+      },
+    ),
+    setInterest: assign({
+      interest: ({ context, event }) =>
+        event.type === 'interest.changed' ? event.interest : context.interest,
+    }),
+    forwardEventNames: sendTo('transport', ({ context }) => ({
+      type: 'transport.events' as const,
+      events: context.interest.events,
+    })),
+    scheduleResubscribe: enqueueActions(({ enqueue }) => {
+      enqueue(cancel('topicsDebounce'));
+      enqueue(raise({ type: 'topics.settled' }, { id: 'topicsDebounce', delay: 'topicsDebounce' }));
+    }),
+    markStreamTopics: assign({ streamTopics: ({ context }) => context.interest.topics }),
+    /** Tells subscribers the stream cannot prove it missed nothing for these topics. */
+    announceResync: enqueueActions(
+      ({ context, system, enqueue }, params: { scope: 'unproven' | 'added' | 'all' }) => {
+        const { topics } = context.interest;
+        const resync =
+          params.scope === 'all'
+            ? topics
+            : params.scope === 'added'
+              ? context.lastEventId === null
+                ? []
+                : topics.filter((topic) => !context.streamTopics.includes(topic))
+              : context.lastEventId === null
+                ? topics
+                : [];
+        if (resync.length === 0) return;
+        enqueueTabAndFollowers(
+          enqueue,
+          system,
+          { type: 'delivery.resync', topics: resync },
+          { type: 'resync', epoch: context.epoch, topics: resync },
+        );
+      },
+    ),
+    markOpened: assign({ everOpened: true, error: null, retryAfterMs: undefined }),
+    resetAttempt: assign({ attempt: 0 }),
+    /** Relays the event to every follower, then delivers it in this tab. */
+    relayEvent: enqueueActions(({ context, event, system, enqueue }) => {
+      if (event.type !== 'source.message') return;
+      const { id, data } = event;
+      enqueueTabAndFollowers(
+        enqueue,
+        system,
+        { type: 'delivery.event', id, event: event.event, data },
+        { type: 'event', epoch: context.epoch, id, event: event.event, data },
+      );
+    }),
+    trackLastEventId: assign({
+      lastEventId: ({ context, event }) =>
+        (event.type === 'source.message' || event.type === 'source.control') && event.id
+          ? event.id
+          : context.lastEventId,
+    }),
+    rememberServerRetry: assign({
+      serverRetryMs: ({ context, event }) =>
+        event.type === 'source.retryHint' ? event.ms : context.serverRetryMs,
+    }),
+    /** Counts a failure; `retryAfterMs` lives only until the next delay is planned. */
+    recordFailure: assign(({ context, event }, params: { code?: ConnectionError['code'] }) => {
+      const status = event.type === 'source.error' ? event.status : undefined;
+      return {
+        attempt: context.attempt + 1,
+        error: { code: params.code ?? httpFailureCode(status), status },
+        retryAfterMs: event.type === 'source.error' ? event.retryAfterMs : undefined,
+      };
+    }),
+    markGaveUp: assign({
+      error: ({ context }) =>
+        context.error?.code === 'invalid_topics' || context.error?.code === 'forbidden'
+          ? context.error
+          : { code: 'max_attempts' as const, status: context.error?.status },
+    }),
+    /** Default jitter source; `createTabcast` provides one bound to the platform. */
+    scheduleRetry: assign(({ context }) => planRetry(context, Math.random, Date.now)),
+    scheduleServerCloseRetry: assign(({ context }) =>
+      planServerCloseRetry(context, Math.random, Date.now),
+    ),
+    tellSession: enqueueActions(({ system, enqueue }, params: { event: SharedEvent }) => {
+      enqueueToSystem(enqueue, system, 'session', params.event);
+    }),
+  },
+}).createMachine({
+  id: 'connection',
+  context: ({ input }) => ({
+    url: input.url,
+    transport: input.transport,
+    clientId: input.clientId,
+    epoch: input.epoch,
+    interest: input.interest,
+    streamTopics: input.interest.topics,
+    lastEventId: input.lastEventId,
+    lastEventIdParam: input.lastEventIdParam,
+    withCredentials: input.withCredentials,
+    backoff: input.backoff ?? BACKOFF_DEFAULTS,
+    timing: input.timing ?? CONNECTION_TIMING_DEFAULTS,
+    attempt: 0,
+    everOpened: false,
+    retryDelayMs: 0,
+    retryAt: null,
+    retryAfterMs: undefined,
+    serverRetryMs: undefined,
+    error: null,
+    phase: 'connecting',
+  }),
+  initial: 'live',
+  on: {
+    'interest.changed': { guard: 'isNewInterest', actions: 'setInterest' },
+    'source.retryHint': { actions: 'rememberServerRetry' },
+    'peer.hello': { actions: { type: 'reportPhase', params: { phase: 'current' } } },
+  },
+  states: {
+    /** One stream attempt, from connect to close: the transport lives exactly this long. */
+    live: {
+      entry: 'markStreamTopics',
+      invoke: {
+        id: 'transport',
+        src: 'transport',
+        input: ({ context }) => ({
+          url: streamUrl(context),
+          transport: context.transport,
+          events: context.interest.events,
+          withCredentials: context.withCredentials,
+          lastEventId: context.lastEventId,
+        }),
+      },
+      exit: cancel('topicsDebounce'),
+      initial: 'connecting',
+      on: {
+        'source.message': { actions: ['trackLastEventId', 'relayEvent'] },
+        'source.error': [
+          { guard: 'isUnauthorized', target: 'unauthorized' },
+          { guard: 'isRejected', target: 'failed', actions: { type: 'recordFailure', params: {} } },
+          { guard: 'isNoContent', target: 'closed' },
+          { guard: 'canRetry', target: 'backoff', actions: { type: 'recordFailure', params: {} } },
+          { target: 'failed', actions: { type: 'recordFailure', params: {} } },
+        ],
+        'source.control': [
+          { guard: 'isServerClose', target: 'serverClosed' },
+          {
+            guard: 'isReset',
+            actions: ['trackLastEventId', { type: 'announceResync', params: { scope: 'all' } }],
+          },
+          {
+            guard: 'isForceLogout',
+            actions: { type: 'tellSession', params: { event: { type: 'server.forceLogout' } } },
+          },
+        ],
+        'interest.changed': [
+          {
+            guard: 'isNewTopicSet',
+            actions: ['setInterest', 'forwardEventNames', 'scheduleResubscribe'],
+          },
+          { guard: 'isNewInterest', actions: ['setInterest', 'forwardEventNames'] },
+        ],
+        'topics.settled': { target: 'resubscribing' },
+      },
+      states: {
+        connecting: {
+          entry: { type: 'reportPhase', params: { phase: 'pending' } },
+          after: {
+            connectTimeout: [
+              {
+                guard: 'canRetry',
+                target: '#connection.backoff',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+              {
+                target: '#connection.failed',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+            ],
+          },
+          on: { 'source.open': { target: 'open' } },
+        },
+        open: {
+          entry: [
+            'markOpened',
+            { type: 'tellSession', params: { event: { type: 'auth.confirmed' } } },
+            { type: 'reportPhase', params: { phase: 'open' } },
+            { type: 'announceResync', params: { scope: 'unproven' } },
+          ],
+          after: { stableAfter: { actions: 'resetAttempt' } },
+          initial: 'receiving',
+          states: {
+            /** Re-entered on every sign of life, which restarts the stall timer. */
+            receiving: {
+              after: {
+                stallTimeout: [
+                  {
+                    guard: 'canRetry',
+                    target: '#connection.backoff',
+                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
+                  },
+                  {
+                    target: '#connection.failed',
+                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
+                  },
+                ],
+              },
+              on: {
+                'source.activity': { target: 'receiving', reenter: true },
+                'source.message': {
+                  target: 'receiving',
+                  reenter: true,
+                  actions: ['trackLastEventId', 'relayEvent'],
+                },
+                'source.control': [
+                  { guard: 'isServerClose', target: '#connection.serverClosed' },
+                  {
+                    guard: 'isReset',
+                    target: 'receiving',
+                    reenter: true,
+                    actions: [
+                      'trackLastEventId',
+                      { type: 'announceResync', params: { scope: 'all' } },
+                    ],
+                  },
+                  {
+                    guard: 'isForceLogout',
+                    actions: {
+                      type: 'tellSession',
+                      params: { event: { type: 'server.forceLogout' } },
+                    },
+                  },
+                  { target: 'receiving', reenter: true },
+                ],
+              },
+            },
+          },
+        },
+      },
+    },
+    /** The topic union changed: the one debounced reconnect that carries the new topics. */
+    resubscribing: {
+      entry: { type: 'announceResync', params: { scope: 'added' } },
+      always: { target: 'live' },
+    },
+    /** Waiting out the reconnect delay; `retry()` or coming back online skips it. */
+    backoff: {
+      entry: ['scheduleRetry', { type: 'reportPhase', params: { phase: 'reconnecting' } }],
+      after: { reconnectDelay: { target: 'live' } },
+      on: {
+        'connection.retry': { target: 'live', actions: 'resetAttempt' },
+        'lifecycle.online': { target: 'live' },
+      },
+    },
+    /** The server said 401: the session refreshes credentials, then the stream reconnects. */
+    unauthorized: {
+      entry: { type: 'tellSession', params: { event: { type: 'auth.expired' } } },
+      on: {
+        'auth.refreshed': { target: 'live' },
+        'connection.retry': { target: 'live', actions: 'resetAttempt' },
+      },
+    },
+    /** The server closed the stream on purpose (`replaced`, `shutdown`): back soon, jittered. */
+    serverClosed: {
+      entry: [
+        'scheduleServerCloseRetry',
+        { type: 'reportPhase', params: { phase: 'reconnecting' } },
+      ],
+      after: { reconnectDelay: { target: 'live' } },
+      on: { 'connection.retry': { target: 'live' } },
+    },
+    /** Gave up (too many attempts, or the server rejected the topics): only `retry()` leaves. */
+    failed: {
+      entry: ['markGaveUp', { type: 'reportPhase', params: { phase: 'failed' } }],
+      on: { 'connection.retry': { target: 'live', actions: 'resetAttempt' } },
+    },
+    /** The server answered 204: it wants no stream. Only `retry()` leaves. */
+    closed: {
+      entry: { type: 'reportPhase', params: { phase: 'closed' } },
+      on: { 'connection.retry': { target: 'live', actions: 'resetAttempt' } },
+    },
+  },
+});
+
+/** The next reconnect delay, from the backoff policy. */
+export function planRetry(
+  context: ConnectionContext,
+  random: () => number,
+  now: () => number,
+): Partial<ConnectionContext> {
+  const retryDelayMs = nextDelay({
+    attempt: Math.max(0, context.attempt - 1),
+    policy: context.backoff,
+    random,
+    retryAfterMs: context.retryAfterMs,
+    serverRetryMs: context.serverRetryMs,
+    previousMs: context.retryDelayMs || undefined,
+  });
+  return { retryDelayMs, retryAt: now() + retryDelayMs };
+}
+
+/** A server close is no failure: reconnect soon, spread so a restart is no storm. */
+export function planServerCloseRetry(
+  context: ConnectionContext,
+  random: () => number,
+  now: () => number,
+): Partial<ConnectionContext> {
+  const retryDelayMs = Math.round(random() * context.timing.serverCloseJitterMs);
+  return { retryDelayMs, retryAt: now() + retryDelayMs };
+}

@@ -1,0 +1,521 @@
+/**
+ * leadership — which tab of the scope holds the one stream.
+ *
+ * - `locks`: every tab queues one `navigator.locks.request` (no `ifAvailable`, no timer); the
+ *   browser grants it to the next tab the moment the leader closes or crashes.
+ * - `fallback` (no Web Locks): a BroadcastChannel election. Candidates claim the next epoch, the
+ *   leader heartbeats, followers watch the wall clock (hidden tabs' timers are throttled), and
+ *   two leaders resolve by (epoch, tabId): the loser steps down, which closes its stream.
+ * - `solo` (no BroadcastChannel): every tab leads its own stream.
+ *
+ * The connection chart is invoked in `leading`, so leaving it — stepping down, pagehide, sign
+ * out — closes the stream by construction.
+ */
+import { assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import type {
+  ChannelEvent,
+  Interest,
+  LifecycleEvent,
+  LockEvent,
+  SharedEvent,
+  TabNotice,
+} from '../src/machine-events.js';
+import type { ChannelBody, ChannelMessage } from '../src/protocol.js';
+import { enqueueToSystem } from '../src/system.js';
+import type { Mode } from '../src/status.js';
+import { type ConnectionInput, connectionMachine } from './connection.machine.js';
+
+export interface LeadershipTiming {
+  /** How often a fallback leader says it is alive. */
+  heartbeatIntervalMs: number;
+  /** A fallback follower that heard nothing from the leader this long campaigns. */
+  leaderTimeoutMs: number;
+  /** How often a fallback follower looks at the wall clock. */
+  watchdogIntervalMs: number;
+  /** How long a fallback candidate waits for a better claim or a living leader. */
+  electionWindowMs: number;
+}
+
+export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
+  heartbeatIntervalMs: 1_000,
+  leaderTimeoutMs: 3_500,
+  watchdogIntervalMs: 1_000,
+  electionWindowMs: 150,
+};
+
+/** What every connection of this tab shares; the rest comes from the leadership context. */
+export type ConnectionSettings = Omit<
+  ConnectionInput,
+  'clientId' | 'epoch' | 'interest' | 'lastEventId'
+>;
+
+export interface LeadershipInput {
+  tabId: string;
+  mode: Mode;
+  /** The Web Lock's name: one per scope. */
+  lockName: string;
+  interest: Interest;
+  connection: ConnectionSettings;
+  timing?: LeadershipTiming;
+}
+
+export interface LeadershipContext {
+  tabId: string;
+  mode: Mode;
+  lockName: string;
+  /** The newest term this tab knows of: its own while leading. */
+  epoch: number;
+  /** The tab that holds that term, as far as this tab knows. */
+  leaderId: string | null;
+  /** Wall-clock time the leader was last heard from (fallback watchdog). */
+  lastHeardAt: number;
+  /** This tab's topics and event names. */
+  interest: Interest;
+  /** Every other tab's, by tab id. */
+  peers: Record<string, Interest>;
+  connection: ConnectionSettings;
+  timing: LeadershipTiming;
+  /** Channel messages dropped as stale (from an older term). */
+  staleDropped: number;
+}
+
+export type LeadershipEvent =
+  | LockEvent
+  | LifecycleEvent
+  | SharedEvent
+  | Extract<ChannelEvent, { type: 'channel.message' }>;
+
+/** The tab that leads when (epoch, tabId) pairs meet: the newer term, then the smaller id. */
+export function outranks(
+  a: { epoch: number; tabId: string },
+  b: { epoch: number; tabId: string },
+): boolean {
+  return a.epoch > b.epoch || (a.epoch === b.epoch && a.tabId < b.tabId);
+}
+
+/** The sorted union of every tab's interest: what the one stream must carry. */
+export function unionOf(own: Interest, peers: Record<string, Interest>): Interest {
+  const topics = new Set(own.topics);
+  const events = new Set(own.events);
+  for (const peer of Object.values(peers)) {
+    for (const topic of peer.topics) topics.add(topic);
+    for (const event of peer.events) events.add(event);
+  }
+  return { topics: [...topics].sort(), events: [...events].sort() };
+}
+
+const messageOf = (event: LeadershipEvent) =>
+  event.type === 'channel.message' ? event.message : undefined;
+
+const claimsLeadership = (message: ChannelMessage | undefined) =>
+  message?.type === 'heartbeat' || message?.type === 'state' || message?.type === 'event';
+
+/** Queues a post on the scope's channel, if it runs (solo mode and model tests have none). */
+function enqueuePost(
+  enqueue: Parameters<typeof enqueueToSystem>[0],
+  system: Parameters<typeof enqueueToSystem>[1],
+  body: ChannelBody,
+) {
+  const post: ChannelEvent = { type: 'channel.post', body };
+  enqueueToSystem(enqueue, system, 'channel', post);
+}
+
+/** What this tab's root gets from a leader's message, if anything. */
+function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
+  if (message?.type === 'event') {
+    return { type: 'delivery.event', id: message.id, event: message.event, data: message.data };
+  }
+  if (message?.type === 'state') return { type: 'status.connection', status: message.status };
+  if (message?.type === 'resync') return { type: 'delivery.resync', topics: message.topics };
+  return null;
+}
+
+export const leadershipMachine = setup({
+  types: {
+    context: {} as LeadershipContext,
+    input: {} as LeadershipInput,
+    events: {} as LeadershipEvent,
+  },
+  actors: {
+    connection: connectionMachine,
+    /** A queued Web Lock request; provided by `createTabcast` with the platform's lock manager. */
+    lock: fromCallback<LeadershipEvent, { name: string }>(() => () => {}),
+  },
+  delays: {
+    heartbeatInterval: ({ context }) => context.timing.heartbeatIntervalMs,
+    watchdogInterval: ({ context }) => context.timing.watchdogIntervalMs,
+    electionWindow: ({ context }) => context.timing.electionWindowMs,
+  },
+  guards: {
+    isSolo: ({ context }) => context.mode === 'solo',
+    hasLocks: ({ context }) => context.mode === 'locks',
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    isLeaderSilent: ({ context }) =>
+      Date.now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
+    isStale: ({ context, event }) => {
+      const message = messageOf(event);
+      return message !== undefined && 'epoch' in message && message.epoch < context.epoch;
+    },
+    isFromLeader: ({ event }) => claimsLeadership(messageOf(event)),
+    /** Another tab claims to lead with a better (epoch, tabId): this tab must yield. */
+    isOutranked: ({ context, event }) => {
+      const message = messageOf(event);
+      if (!claimsLeadership(message) && message?.type !== 'claim') return false;
+      return (
+        message !== undefined &&
+        'epoch' in message &&
+        outranks(
+          { epoch: message.epoch, tabId: message.from },
+          { epoch: context.epoch, tabId: context.tabId },
+        )
+      );
+    },
+    isLeaderBye: ({ event }) => {
+      const message = messageOf(event);
+      return message?.type === 'bye' && message.leader;
+    },
+    isType: ({ event }, params: { type: ChannelMessage['type'] }) =>
+      messageOf(event)?.type === params.type,
+  },
+  actions: {
+    greet: enqueueActions(({ context, system, enqueue }) => {
+      enqueuePost(enqueue, system, { type: 'hello' });
+      enqueuePost(enqueue, system, { type: 'topics', ...context.interest });
+    }),
+    announceInterest: enqueueActions(({ context, system, enqueue }) =>
+      enqueuePost(enqueue, system, { type: 'topics', ...context.interest }),
+    ),
+    setOwnInterest: assign({
+      interest: ({ context, event }) =>
+        event.type === 'interest.changed' ? event.interest : context.interest,
+    }),
+    recordPeer: assign({
+      peers: ({ context, event }) => {
+        const message = messageOf(event);
+        if (message?.type === 'topics') {
+          return {
+            ...context.peers,
+            [message.from]: { topics: message.topics, events: message.events },
+          };
+        }
+        if (message?.type === 'bye') {
+          const { [message.from]: _gone, ...rest } = context.peers;
+          return rest;
+        }
+        return context.peers;
+      },
+    }),
+    /**
+     * A tab started listening to topics the stream already carries: no reconnect, so no
+     * continuity proof for it. Its subscribers (and, harmlessly, others of those topics) resync.
+     */
+    resyncJoinedTopics: enqueueActions(({ context, event, system, enqueue }) => {
+      const message = messageOf(event);
+      const before = unionOf(context.interest, context.peers).topics;
+      const joined =
+        message?.type === 'topics'
+          ? message.topics.filter(
+              (topic) =>
+                before.includes(topic) && !context.peers[message.from]?.topics.includes(topic),
+            )
+          : event.type === 'interest.changed'
+            ? event.interest.topics.filter(
+                (topic) => before.includes(topic) && !context.interest.topics.includes(topic),
+              )
+            : [];
+      if (joined.length === 0) return;
+      enqueueToSystem(enqueue, system, 'tab', { type: 'delivery.resync', topics: joined });
+      enqueuePost(enqueue, system, { type: 'resync', epoch: context.epoch, topics: joined });
+    }),
+    forwardInterest: sendTo('connection', ({ context }) => ({
+      type: 'interest.changed' as const,
+      interest: unionOf(context.interest, context.peers),
+    })),
+    forwardHello: sendTo('connection', { type: 'peer.hello' }),
+    forwardRetry: sendTo('connection', { type: 'connection.retry' }),
+    forwardEvent: sendTo('connection', ({ event }) => event),
+    askLeaderToRetry: enqueueActions(({ system, enqueue }) =>
+      enqueuePost(enqueue, system, { type: 'retry' }),
+    ),
+    /** Hears the leader: its term, its id, the time (for the fallback watchdog). */
+    hearLeader: assign(({ context, event }) => {
+      const message = messageOf(event);
+      if (!message || !('epoch' in message)) return {};
+      return {
+        epoch: Math.max(context.epoch, message.epoch),
+        leaderId:
+          claimsLeadership(message) || message.type === 'claim' ? message.from : context.leaderId,
+        lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
+      };
+    }),
+    /** Hands the leader's events, status and resync notices to this tab's root. */
+    deliverFromLeader: enqueueActions(({ event, system, enqueue }) => {
+      const notice = noticeFrom(messageOf(event));
+      if (notice) enqueueToSystem(enqueue, system, 'tab', notice);
+    }),
+    countStale: assign({ staleDropped: ({ context }) => context.staleDropped + 1 }),
+    beginTerm: assign({
+      epoch: ({ context }) => context.epoch + 1,
+      leaderId: ({ context }) => context.tabId,
+    }),
+    /** A fallback candidate claims the next term; the claim's epoch becomes its own. */
+    claimTerm: enqueueActions(({ context, system, enqueue }) => {
+      const epoch = context.epoch + 1;
+      enqueue.assign({ epoch, leaderId: context.tabId });
+      enqueuePost(enqueue, system, { type: 'claim', epoch });
+    }),
+    /** Follows the candidate or leader that outranked this tab, starting its watchdog anew. */
+    yieldTo: assign(({ context, event }) => {
+      const message = messageOf(event);
+      if (!message || !('epoch' in message)) return {};
+      return {
+        epoch: Math.max(context.epoch, message.epoch),
+        leaderId: message.from,
+        lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
+      };
+    }),
+    postHeartbeat: enqueueActions(({ context, system, enqueue }) =>
+      enqueuePost(enqueue, system, { type: 'heartbeat', epoch: context.epoch }),
+    ),
+    postLeaderBye: enqueueActions(({ context, system, enqueue }) =>
+      enqueuePost(enqueue, system, { type: 'bye', leader: true, epoch: context.epoch }),
+    ),
+    reportRole: enqueueActions(
+      ({ context, system, enqueue }, params: { role: 'leader' | 'follower' }) => {
+        const role: ChannelEvent = {
+          type: 'channel.role',
+          leader: params.role === 'leader',
+          epoch: context.epoch,
+        };
+        enqueueToSystem(enqueue, system, 'channel', role);
+        const notice: TabNotice = {
+          type: 'status.role',
+          role: params.role,
+          mode: context.mode,
+          epoch: context.epoch,
+        };
+        enqueueToSystem(enqueue, system, 'tab', notice);
+      },
+    ),
+    fallBackToElection: assign({ mode: 'fallback' as const }),
+  },
+}).createMachine({
+  id: 'leadership',
+  context: ({ input }) => ({
+    tabId: input.tabId,
+    mode: input.mode,
+    lockName: input.lockName,
+    epoch: 0,
+    leaderId: null,
+    lastHeardAt: 0,
+    interest: input.interest,
+    peers: {},
+    connection: input.connection,
+    timing: input.timing ?? LEADERSHIP_TIMING_DEFAULTS,
+    staleDropped: 0,
+  }),
+  entry: 'greet',
+  initial: 'electing',
+  on: {
+    'interest.changed': { actions: ['setOwnInterest', 'announceInterest'] },
+    'channel.message': [
+      { guard: 'isStale', actions: 'countStale' },
+      { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
+      { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
+      { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+      { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
+      { guard: { type: 'isType', params: { type: 'resync' } }, actions: 'deliverFromLeader' },
+    ],
+  },
+  states: {
+    electing: {
+      always: [
+        { guard: 'isSolo', target: 'solo' },
+        { guard: 'hasLocks', target: 'locks' },
+        { target: 'fallback' },
+      ],
+    },
+    locks: {
+      initial: 'queued',
+      states: {
+        /** This tab's lock request is in the browser's queue, or granted. */
+        queued: {
+          invoke: { id: 'lock', src: 'lock', input: ({ context }) => ({ name: context.lockName }) },
+          initial: 'waiting',
+          on: {
+            'lock.error': { target: '#leadership.fallback', actions: 'fallBackToElection' },
+            'lifecycle.pagehide': { target: 'suspended' },
+          },
+          states: {
+            waiting: {
+              tags: ['follower'],
+              entry: { type: 'reportRole', params: { role: 'follower' } },
+              on: {
+                'lock.granted': { target: 'leading', actions: 'beginTerm' },
+                'connection.retry': { actions: 'askLeaderToRetry' },
+              },
+            },
+            leading: {
+              tags: ['leader'],
+              entry: { type: 'reportRole', params: { role: 'leader' } },
+              invoke: connectionInvoke(),
+              on: leadingHandlers('#leadership.locks.steppingDown'),
+            },
+          },
+        },
+        /** Lost a duplicate-leader contest: the lock is released, then requested anew. */
+        steppingDown: { always: { target: 'queued' } },
+        /** The page is hidden for bfcache or unloading: no lock held, none queued. */
+        suspended: {
+          tags: ['follower'],
+          on: { 'lifecycle.pageshow': { target: 'queued' } },
+        },
+      },
+    },
+    fallback: {
+      initial: 'campaigning',
+      states: {
+        /** Claimed the next term; leads unless a living leader or a better claim is heard. */
+        campaigning: {
+          tags: ['follower'],
+          entry: 'claimTerm',
+          after: { electionWindow: { target: 'leading' } },
+          on: {
+            'channel.message': [
+              { guard: 'isStale', actions: 'countStale' },
+              {
+                guard: 'isFromLeader',
+                target: 'following',
+                actions: ['yieldTo', 'deliverFromLeader'],
+              },
+              { guard: 'isOutranked', target: 'following', actions: 'yieldTo' },
+              { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
+              { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+              { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
+            ],
+          },
+        },
+        following: {
+          tags: ['follower'],
+          entry: { type: 'reportRole', params: { role: 'follower' } },
+          initial: 'watching',
+          on: {
+            'channel.message': [
+              { guard: 'isStale', actions: 'countStale' },
+              { guard: 'isLeaderBye', target: 'campaigning', actions: 'recordPeer' },
+              { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
+              { guard: { type: 'isType', params: { type: 'claim' } }, actions: 'hearLeader' },
+              { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
+              { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+              { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
+              {
+                guard: { type: 'isType', params: { type: 'resync' } },
+                actions: 'deliverFromLeader',
+              },
+            ],
+            'connection.retry': [
+              { guard: 'isLeaderSilent', target: 'campaigning' },
+              { actions: 'askLeaderToRetry' },
+            ],
+          },
+          states: {
+            /** Wakes on the watchdog interval and compares wall-clock time. */
+            watching: {
+              after: {
+                watchdogInterval: [
+                  { guard: 'isLeaderSilent', target: '#leadership.fallback.campaigning' },
+                  { target: 'watching', reenter: true },
+                ],
+              },
+            },
+          },
+        },
+        leading: {
+          tags: ['leader'],
+          entry: [{ type: 'reportRole', params: { role: 'leader' } }, 'postHeartbeat'],
+          invoke: connectionInvoke(),
+          on: {
+            ...leadingHandlers('#leadership.fallback.following'),
+            'lifecycle.pagehide': { target: 'suspended', actions: 'postLeaderBye' },
+          },
+          initial: 'beating',
+          states: {
+            beating: {
+              after: {
+                heartbeatInterval: { target: 'beating', reenter: true, actions: 'postHeartbeat' },
+              },
+            },
+          },
+        },
+        suspended: {
+          tags: ['follower'],
+          on: { 'lifecycle.pageshow': { target: 'campaigning' } },
+        },
+      },
+    },
+    /** No BroadcastChannel: this tab streams for itself. */
+    solo: {
+      tags: ['leader'],
+      entry: { type: 'reportRole', params: { role: 'leader' } },
+      invoke: connectionInvoke(),
+      on: {
+        'interest.changed': { actions: ['setOwnInterest', 'forwardInterest'] },
+        'connection.retry': { actions: 'forwardRetry' },
+        'lifecycle.online': { actions: 'forwardEvent' },
+        'auth.refreshed': { actions: 'forwardEvent' },
+      },
+    },
+  },
+});
+
+function connectionInvoke() {
+  return {
+    id: 'connection',
+    systemId: 'connection',
+    src: 'connection',
+    input: ({
+      context,
+      self,
+    }: {
+      context: LeadershipContext;
+      self: { system: { get: (id: string) => any } };
+    }) => ({
+      ...context.connection,
+      clientId: context.tabId,
+      epoch: context.epoch,
+      interest: unionOf(context.interest, context.peers),
+      lastEventId: self.system.get('tab')?.getSnapshot().context.ledger.lastEventId ?? null,
+    }),
+  } as const;
+}
+
+/** What a leader does with what it hears; `yieldTarget` is where it goes when outranked. */
+function leadingHandlers(yieldTarget: string) {
+  return {
+    'interest.changed': {
+      actions: ['resyncJoinedTopics', 'setOwnInterest', 'announceInterest', 'forwardInterest'],
+    },
+    'channel.message': [
+      { guard: 'isStale', actions: 'countStale' },
+      { guard: 'isOutranked', target: yieldTarget, actions: ['yieldTo', 'deliverFromLeader'] },
+      {
+        guard: { type: 'isType', params: { type: 'hello' } },
+        actions: ['announceInterest', 'forwardHello'],
+      },
+      { guard: { type: 'isType', params: { type: 'claim' } }, actions: 'postHeartbeat' },
+      { guard: 'isFromLeader', actions: 'postHeartbeat' },
+      {
+        guard: { type: 'isType', params: { type: 'topics' } },
+        actions: ['resyncJoinedTopics', 'recordPeer', 'forwardInterest'],
+      },
+      {
+        guard: { type: 'isType', params: { type: 'bye' } },
+        actions: ['recordPeer', 'forwardInterest'],
+      },
+      { guard: { type: 'isType', params: { type: 'retry' } }, actions: 'forwardRetry' },
+    ],
+    'connection.retry': { actions: 'forwardRetry' },
+    'lifecycle.online': { actions: 'forwardEvent' },
+    'auth.refreshed': { actions: 'forwardEvent' },
+  } as const;
+}

@@ -1,0 +1,190 @@
+/**
+ * session — signed out, or signed in to one scope (appKey + userId).
+ *
+ * Everything that belongs to a scope is invoked on `signedIn`: the scope's channel, the page
+ * lifecycle listener and the leadership chart (which invokes the connection). Leaving
+ * `signedIn` — logout here or in another tab, a failed refresh, a server `force_logout` —
+ * stops all of it: no stream, no lock, no listener, nothing to reconnect.
+ */
+import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { enqueueToSystem } from '../src/system.js';
+import type {
+  ChannelEvent,
+  Interest,
+  LifecycleEvent,
+  SharedEvent,
+  TabNotice,
+} from '../src/machine-events.js';
+import type { Mode } from '../src/status.js';
+import {
+  type ConnectionSettings,
+  type LeadershipTiming,
+  leadershipMachine,
+} from './leadership.machine.js';
+
+export interface SessionInput {
+  tabId: string;
+  appKey: string;
+  mode: Mode;
+  connection: ConnectionSettings;
+  leadershipTiming?: LeadershipTiming;
+}
+
+export interface SessionContext extends SessionInput {
+  userId: string | null;
+  /** This tab's topics and event names, kept while signed out for the next sign-in. */
+  interest: Interest;
+}
+
+export type SessionEvent =
+  | { type: 'auth.login'; userId: string }
+  | { type: 'auth.logout' }
+  | Extract<ChannelEvent, { type: 'channel.message' }>
+  | LifecycleEvent
+  | SharedEvent;
+
+/** The scope's name: what its channel and lock are called. Nothing crosses scopes. */
+export function scopeOf(appKey: string, userId: string): string {
+  return `${appKey}:${userId}`;
+}
+
+/** What the channel actor needs to join a scope. */
+export interface ChannelInput {
+  scope: string;
+  tabId: string;
+}
+
+export const sessionMachine = setup({
+  types: {
+    context: {} as SessionContext,
+    input: {} as SessionInput,
+    events: {} as SessionEvent,
+  },
+  actors: {
+    leadership: leadershipMachine,
+    /** The scope's BroadcastChannel; provided by `createTabcast`. */
+    channel: fromCallback<ChannelEvent, ChannelInput>(() => () => {}),
+    /** online/offline/pagehide/pageshow; provided by `createTabcast`. */
+    lifecycle: fromCallback(() => () => {}),
+    /** The app's `refreshCredentials()`; resolves when fresh credentials are in place. */
+    refresh: fromPromise<void>(async () => {
+      throw new Error('tabcast: no refreshCredentials option');
+    }),
+  },
+  guards: {
+    isLogoutMessage: ({ event }) =>
+      event.type === 'channel.message' && event.message.type === 'logout',
+    isOtherUser: ({ context, event }) =>
+      event.type === 'auth.login' && event.userId !== context.userId,
+  },
+  actions: {
+    setUser: assign({
+      userId: ({ context, event }) => (event.type === 'auth.login' ? event.userId : context.userId),
+    }),
+    clearUser: assign({ userId: null }),
+    reportUser: ({ context, system }) => {
+      system
+        .get('tab')
+        ?.send({ type: 'status.session', userId: context.userId } satisfies TabNotice);
+    },
+    setInterest: assign({
+      interest: ({ context, event }) =>
+        event.type === 'interest.changed' ? event.interest : context.interest,
+    }),
+    /** Every tab of the scope signs out with this one. Posted before the channel closes. */
+    postLogout: enqueueActions(({ system, enqueue }) => {
+      const post: ChannelEvent = { type: 'channel.post', body: { type: 'logout' } };
+      enqueueToSystem(enqueue, system, 'channel', post);
+    }),
+    forwardToLeadership: sendTo('leadership', ({ event }) => event),
+    confirmRefresh: sendTo('leadership', { type: 'auth.refreshed' }),
+  },
+}).createMachine({
+  id: 'session',
+  context: ({ input }) => ({ ...input, userId: null, interest: { topics: [], events: [] } }),
+  initial: 'signedOut',
+  on: {
+    'interest.changed': { actions: 'setInterest' },
+  },
+  states: {
+    signedOut: {
+      entry: 'reportUser',
+      on: { 'auth.login': { target: 'signedIn', actions: 'setUser' } },
+    },
+    signedIn: {
+      entry: 'reportUser',
+      invoke: [
+        {
+          id: 'channel',
+          systemId: 'channel',
+          src: 'channel',
+          input: ({ context }) => ({
+            scope: scopeOf(context.appKey, context.userId!),
+            tabId: context.tabId,
+          }),
+        },
+        { id: 'lifecycle', src: 'lifecycle' },
+        {
+          id: 'leadership',
+          systemId: 'leadership',
+          src: 'leadership',
+          input: ({ context }) => ({
+            tabId: context.tabId,
+            mode: context.mode,
+            lockName: `tabcast:${scopeOf(context.appKey, context.userId!)}`,
+            interest: context.interest,
+            connection: context.connection,
+            timing: context.leadershipTiming,
+          }),
+        },
+      ],
+      initial: 'active',
+      on: {
+        'auth.login': {
+          guard: 'isOtherUser',
+          target: 'signedIn',
+          reenter: true,
+          actions: 'setUser',
+        },
+        'auth.logout': { target: '.signingOut' },
+        'server.forceLogout': { target: '.signingOut' },
+        'channel.message': [
+          { guard: 'isLogoutMessage', target: 'signedOut', actions: 'clearUser' },
+          { actions: 'forwardToLeadership' },
+        ],
+        'interest.changed': { actions: ['setInterest', 'forwardToLeadership'] },
+        'connection.retry': { actions: 'forwardToLeadership' },
+        'lifecycle.online': { actions: 'forwardToLeadership' },
+        'lifecycle.offline': { actions: 'forwardToLeadership' },
+        'lifecycle.pagehide': { actions: 'forwardToLeadership' },
+        'lifecycle.pageshow': { actions: 'forwardToLeadership' },
+      },
+      states: {
+        active: {
+          on: { 'auth.expired': { target: 'refreshing' } },
+        },
+        /** A 401: the app refreshes credentials once; the stream waits, the status holds. */
+        refreshing: {
+          invoke: {
+            id: 'refresh',
+            src: 'refresh',
+            onDone: { target: 'verifying', actions: 'confirmRefresh' },
+            onError: { target: 'signingOut' },
+          },
+        },
+        /** Refreshed: a second 401 before the stream opens means the refresh did not help. */
+        verifying: {
+          on: {
+            'auth.expired': { target: 'signingOut' },
+            'auth.confirmed': { target: 'active' },
+          },
+        },
+        /** Tells every tab of the scope, then leaves the scope. */
+        signingOut: {
+          entry: 'postLogout',
+          always: { target: '#session.signedOut', actions: 'clearUser' },
+        },
+      },
+    },
+  },
+});

@@ -1,0 +1,55 @@
+import { fromCallback } from 'xstate';
+import type { ChannelInput } from '../../machines/session.machine.js';
+import type { ChannelEvent } from '../machine-events.js';
+import type { BroadcastChannelConstructor } from '../platform.js';
+import { PROTOCOL_VERSION, readChannelMessage } from '../protocol.js';
+
+/** Counts kept outside the charts, so a flood of garbage does not flood the inspector. */
+export interface ChannelCounters {
+  /** Messages that failed validation (wrong version, wrong scope, garbage) and were dropped. */
+  invalidMessages: number;
+}
+
+/**
+ * The scope's BroadcastChannel. Incoming messages are validated and handed to the session as
+ * `channel.message`; `channel.post` sends one. On stop it says `bye` (with whether this tab
+ * led, so fallback followers elect at once) and closes.
+ */
+export function trackChannel(
+  BroadcastChannel: BroadcastChannelConstructor | undefined,
+  counters: ChannelCounters,
+  now: () => number,
+) {
+  return fromCallback<ChannelEvent, ChannelInput>(({ input, sendBack, receive }) => {
+    if (!BroadcastChannel) return () => {};
+    const { scope, tabId } = input;
+    const channel = new BroadcastChannel(`tabcast:${scope}`);
+    const envelope = { v: PROTOCOL_VERSION, scope, from: tabId };
+    let leaderEpoch: number | null = null;
+    channel.onmessage = (event) => {
+      const message = readChannelMessage(event.data, scope);
+      if (!message || message.from === tabId) {
+        counters.invalidMessages += 1;
+        return;
+      }
+      sendBack({ type: 'channel.message', message, receivedAt: now() });
+    };
+    receive((event) => {
+      if (event.type === 'channel.role') {
+        leaderEpoch = event.leader ? event.epoch : null;
+      } else if (event.type === 'channel.post') {
+        channel.postMessage({ ...envelope, ...event.body });
+      }
+    });
+    return () => {
+      channel.onmessage = null;
+      channel.postMessage({
+        ...envelope,
+        type: 'bye',
+        leader: leaderEpoch !== null,
+        epoch: leaderEpoch ?? 0,
+      });
+      channel.close();
+    };
+  });
+}

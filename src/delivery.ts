@@ -1,0 +1,44 @@
+/** What every tab does with an event, whoever received it: drop duplicates, then decode. */
+
+/** How many recent ids a tab remembers to drop duplicates (bounded memory). */
+export const RECENT_ID_LIMIT = 512;
+
+export interface DeliveryLedger {
+  /** The newest id delivered: where a new stream resumes. */
+  lastEventId: string | null;
+  /** The most recent ids, oldest first, at most `RECENT_ID_LIMIT`. */
+  recentIds: string[];
+}
+
+export const EMPTY_LEDGER: DeliveryLedger = { lastEventId: null, recentIds: [] };
+
+/** The ledger after delivering `id`, or null when `id` was delivered already. */
+export function recordDelivery(ledger: DeliveryLedger, id: string | null): DeliveryLedger | null {
+  if (id === null || id === '') return ledger;
+  if (ledger.recentIds.includes(id)) return null;
+  const recentIds = [...ledger.recentIds, id];
+  if (recentIds.length > RECENT_ID_LIMIT) recentIds.shift();
+  return { lastEventId: id, recentIds };
+}
+
+export type DecodedEnvelope =
+  | { ok: true; topic: string; data: unknown }
+  | { ok: false; reason: string; cause?: unknown };
+
+/** The companion's `{ topic, data }` envelope (docs/wire.md), or why the data is not one. */
+export function decodeEnvelope(raw: string): DecodedEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    return { ok: false, reason: 'event data is not JSON', cause };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, reason: 'event data is not a { topic, data } envelope' };
+  }
+  const envelope = parsed as { topic?: unknown; data?: unknown };
+  if (typeof envelope.topic !== 'string') {
+    return { ok: false, reason: 'event envelope has no topic' };
+  }
+  return { ok: true, topic: envelope.topic, data: envelope.data };
+}

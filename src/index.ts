@@ -1,0 +1,36 @@
+export {
+  createTabcast,
+  type EventMeta,
+  type Handlers,
+  type SubscribeOptions,
+  type Tabcast,
+  type TabcastActor,
+  type TabcastDiagnostics,
+} from './create-tabcast.js';
+export {
+  BACKOFF_DEFAULTS,
+  type BackoffOptions,
+  type JitterStrategy,
+  nextDelay,
+} from './backoff.js';
+export { TabcastError, type TabcastErrorCode, TabcastParseError } from './errors.js';
+export {
+  DEFAULTS,
+  type EventSpec,
+  TIMING_DEFAULTS,
+  type TabcastOptions,
+  type Timing,
+} from './options.js';
+export type { Platform } from './platform.js';
+export type {
+  ConnectionError,
+  ConnectionStatus,
+  Mode,
+  Phase,
+  Role,
+  TabcastStatus,
+} from './status.js';
+export { connectionMachine } from '../machines/connection.machine.js';
+export { leadershipMachine } from '../machines/leadership.machine.js';
+export { sessionMachine } from '../machines/session.machine.js';
+export { tabMachine } from '../machines/tab.machine.js';

@@ -1,0 +1,93 @@
+/**
+ * The browser, as tabcast sees it. Only the actors in `src/actors/` touch it, and they get it
+ * injected, so tests pass fakes (see `tabcast/testing`) and nothing patches globals.
+ */
+
+/** The part of `EventSource` tabcast uses. */
+export interface EventSourceLike {
+  readonly readyState: number;
+  onopen: ((event: Event) => unknown) | null;
+  onerror: ((event: Event) => unknown) | null;
+  onmessage: ((event: MessageEvent) => unknown) | null;
+  addEventListener(type: string, listener: (event: MessageEvent) => void): void;
+  removeEventListener(type: string, listener: (event: MessageEvent) => void): void;
+  close(): void;
+}
+
+export type EventSourceConstructor = new (
+  url: string,
+  init?: { withCredentials?: boolean },
+) => EventSourceLike;
+
+/** The part of `BroadcastChannel` tabcast uses. */
+export interface BroadcastChannelLike {
+  onmessage: ((event: MessageEvent) => unknown) | null;
+  postMessage(message: unknown): void;
+  close(): void;
+}
+
+export type BroadcastChannelConstructor = new (name: string) => BroadcastChannelLike;
+
+/** The part of `navigator.locks` tabcast uses: a queued, exclusive request with an abort signal. */
+export interface LockManagerLike {
+  request(
+    name: string,
+    options: { mode?: 'exclusive'; signal?: AbortSignal },
+    callback: (lock: unknown) => Promise<unknown>,
+  ): Promise<unknown>;
+}
+
+/** Where `online`, `offline`, `pagehide`, `pageshow` and `visibilitychange` are heard. */
+export interface EventTargetLike {
+  addEventListener(type: string, listener: (event: Event) => void): void;
+  removeEventListener(type: string, listener: (event: Event) => void): void;
+}
+
+/** The clock XState uses for every `after` delay; a fake one drives tests. */
+export interface Clock {
+  setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+export interface Platform {
+  /** Native `EventSource`; needed by the `eventsource` transport. */
+  EventSource?: EventSourceConstructor | undefined;
+  /** Without it tabcast runs in `solo` mode: one stream per tab. */
+  BroadcastChannel?: BroadcastChannelConstructor | undefined;
+  /** Without it leadership falls back to a BroadcastChannel election. */
+  locks?: LockManagerLike | undefined;
+  /** Needed by the `fetch` transport (and to learn the HTTP status when an EventSource fails). */
+  fetch?: typeof fetch | undefined;
+  /** `window`: online, offline, pagehide, pageshow. */
+  window?: EventTargetLike | undefined;
+  /** `document`: visibilitychange. */
+  document?: (EventTargetLike & { visibilityState?: string }) | undefined;
+  /** Source of jitter. */
+  random: () => number;
+  /** Wall-clock milliseconds (hidden tabs' timers are throttled: compare times, never count ticks). */
+  now: () => number;
+  /** Drives every delay of the statecharts. */
+  clock?: Clock | undefined;
+}
+
+/** The platform of the page tabcast runs in, read lazily so server-side rendering can import it. */
+export function browserPlatform(): Platform {
+  const scope = globalThis as typeof globalThis & {
+    EventSource?: EventSourceConstructor;
+    BroadcastChannel?: BroadcastChannelConstructor;
+  };
+  const navigatorLocks =
+    typeof navigator !== 'undefined'
+      ? (navigator as Navigator & { locks?: LockManagerLike }).locks
+      : undefined;
+  return {
+    EventSource: scope.EventSource,
+    BroadcastChannel: scope.BroadcastChannel,
+    locks: navigatorLocks,
+    fetch: typeof fetch === 'function' ? fetch.bind(globalThis) : undefined,
+    window: typeof window !== 'undefined' ? window : undefined,
+    document: typeof document !== 'undefined' ? document : undefined,
+    random: Math.random,
+    now: Date.now,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The channel protocol: what tabs of one scope say to each other over their BroadcastChannel.
+ * Versioned, scoped and validated: anything that fails validation is dropped and counted,
+ * never thrown, so a foreign page posting garbage on the channel changes nothing.
+ */
+import type { ConnectionStatus } from './status.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** What a tab says, before the envelope (`v`, `scope`, `from`) is added. */
+export type ChannelBody =
+  /** A tab joins: every tab answers with its topics, the leader with its state. */
+  | { type: 'hello' }
+  /** The leader's connection status. */
+  | { type: 'state'; epoch: number; status: ConnectionStatus }
+  /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
+  | { type: 'event'; epoch: number; id: string | null; event: string; data: string }
+  /** The stream cannot prove continuity for these topics: subscribers refetch. */
+  | { type: 'resync'; epoch: number; topics: string[] }
+  /** A tab's full topic set and event names, sent when they change and in answer to hello. */
+  | { type: 'topics'; topics: string[]; events: string[] }
+  /** A tab leaves; `leader` when it held the stream (followers take over at once). */
+  | { type: 'bye'; leader: boolean; epoch: number }
+  /** A tab signed out: every tab of the scope signs out. */
+  | { type: 'logout' }
+  /** The fallback leader is alive (also carries its term). */
+  | { type: 'heartbeat'; epoch: number }
+  /** A fallback candidate asks for the term `epoch`. */
+  | { type: 'claim'; epoch: number }
+  /** A follower asks the leader to reconnect now. */
+  | { type: 'retry' };
+
+export type ChannelMessage = ChannelBody & {
+  v: typeof PROTOCOL_VERSION;
+  scope: string;
+  from: string;
+};
+
+export type ChannelMessageType = ChannelBody['type'];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isEpoch = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= 1024 && value.every((item) => typeof item === 'string');
+const isNullableString = (value: unknown): value is string | null =>
+  value === null || typeof value === 'string';
+const PHASES = new Set(['connecting', 'open', 'reconnecting', 'failed', 'closed']);
+
+function isConnectionStatus(value: unknown): value is ConnectionStatus {
+  return (
+    isRecord(value) &&
+    typeof value.phase === 'string' &&
+    PHASES.has(value.phase) &&
+    typeof value.attempt === 'number' &&
+    (value.retryAt === null || typeof value.retryAt === 'number') &&
+    (value.error === null || (isRecord(value.error) && typeof value.error.code === 'string'))
+  );
+}
+
+const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknown>) => boolean> = {
+  hello: () => true,
+  state: (m) => isEpoch(m.epoch) && isConnectionStatus(m.status),
+  event: (m) =>
+    isEpoch(m.epoch) &&
+    isNullableString(m.id) &&
+    typeof m.event === 'string' &&
+    typeof m.data === 'string',
+  resync: (m) => isEpoch(m.epoch) && isStringArray(m.topics),
+  topics: (m) => isStringArray(m.topics) && isStringArray(m.events),
+  bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
+  logout: () => true,
+  heartbeat: (m) => isEpoch(m.epoch),
+  claim: (m) => isEpoch(m.epoch),
+  retry: () => true,
+};
+
+/**
+ * The message, if it is a valid message of this scope from another tab; otherwise null.
+ * Wrong version, wrong scope, unknown type or a malformed field all give null.
+ */
+export function readChannelMessage(raw: unknown, scope: string): ChannelMessage | null {
+  if (!isRecord(raw) || raw.v !== PROTOCOL_VERSION || raw.scope !== scope) return null;
+  if (typeof raw.from !== 'string' || raw.from.length === 0) return null;
+  const validate = bodyValidators[raw.type as ChannelMessageType];
+  if (typeof raw.type !== 'string' || !Object.hasOwn(bodyValidators, raw.type) || !validate) {
+    return null;
+  }
+  return validate(raw) ? (raw as ChannelMessage) : null;
+}

@@ -1,0 +1,3 @@
+export { createHub } from './hub';
+export { HUB_DEFAULTS, type HubOptions } from './options';
+export type { Hub, HubLogger, HubStats, PublishOptions, StreamInfo } from './types';

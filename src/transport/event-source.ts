@@ -1,0 +1,86 @@
+import { fromCallback } from 'xstate';
+import type { TransportInput } from '../../machines/connection.machine.js';
+import { CONTROL_EVENT } from '../names.js';
+import type { Platform } from '../platform.js';
+import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+
+const CLOSED = 2;
+
+/**
+ * The native `EventSource` transport (cookie auth). On any error the source is closed at once:
+ * the connection chart owns every retry, so the browser's own reconnect never runs beside it.
+ * A native source hides the HTTP status of a failed connect; when the failure was fatal and
+ * `fetch` exists, one probe request learns it (401 → refresh, 429 → Retry-After, …).
+ */
+export function eventSourceTransport(platform: Platform) {
+  return fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
+    ({ input, sendBack, receive }) => {
+      const EventSource = platform.EventSource;
+      if (!EventSource) {
+        sendBack({ type: 'source.error' } satisfies SourceEvent);
+        return () => {};
+      }
+      const source = new EventSource(input.url, { withCredentials: input.withCredentials });
+      const probe = new AbortController();
+      let previousId = input.lastEventId ?? '';
+      const onEvent = (event: MessageEvent) => {
+        // A native source repeats the last id on messages that carry none.
+        const id = event.lastEventId && event.lastEventId !== previousId ? event.lastEventId : null;
+        if (id !== null) previousId = id;
+        sendBack(readSseMessage(event.type, String(event.data), id));
+      };
+      const listened = new Set<string>();
+      const listen = (names: string[]) => {
+        for (const name of [CONTROL_EVENT, ...names]) {
+          if (name === 'message' || listened.has(name)) continue;
+          listened.add(name);
+          source.addEventListener(name, onEvent);
+        }
+      };
+      listen(input.events);
+      source.onmessage = onEvent;
+      source.onopen = () => sendBack({ type: 'source.open' } satisfies SourceEvent);
+      source.onerror = () => {
+        const fatal = source.readyState === CLOSED;
+        source.close();
+        if (fatal && platform.fetch) {
+          probeStatus(platform, input, probe.signal).then(sendBack, () => {});
+        } else {
+          sendBack({ type: 'source.error' } satisfies SourceEvent);
+        }
+      };
+      receive((event) => listen(event.events));
+      return () => {
+        probe.abort();
+        source.onopen = null;
+        source.onerror = null;
+        source.onmessage = null;
+        for (const name of listened) source.removeEventListener(name, onEvent);
+        source.close();
+      };
+    },
+  );
+}
+
+/** The status of a failed connect, learnt with one request whose body is never read. */
+async function probeStatus(
+  platform: Platform,
+  input: TransportInput,
+  signal: AbortSignal,
+): Promise<SourceEvent> {
+  try {
+    const response = await platform.fetch!(input.url, {
+      headers: { accept: 'text/event-stream' },
+      credentials: input.withCredentials ? 'include' : 'same-origin',
+      cache: 'no-store',
+      signal,
+    });
+    const status = response.status === 200 ? undefined : response.status;
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), platform.now());
+    await response.body?.cancel().catch(() => {});
+    return { type: 'source.error', status, retryAfterMs };
+  } catch {
+    if (signal.aborted) throw new Error('aborted');
+    return { type: 'source.error' };
+  }
+}

@@ -1,0 +1,83 @@
+import { createParser } from 'eventsource-parser';
+import { fromCallback } from 'xstate';
+import type { TransportInput } from '../../machines/connection.machine.js';
+import type { Platform } from '../platform.js';
+import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+
+/** Headers for one connect, read anew each time so a refreshed token is used at once. */
+export type CredentialsProvider = () =>
+  | Record<string, string>
+  | undefined
+  | Promise<Record<string, string> | undefined>;
+
+/** An event or a line longer than this is an attack or a bug: the stream is dropped. */
+const MAX_BUFFERED_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The fetch transport: headers from `credentials()` (a bearer token, say), the real HTTP status
+ * (401, 403, 429 with Retry-After, 204), `Last-Event-ID` as a header, and an `AbortController`
+ * that ends the request when the chart leaves the attempt.
+ */
+export function fetchTransport(platform: Platform, credentials: CredentialsProvider | undefined) {
+  return fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
+    ({ input, sendBack }) => {
+      const controller = new AbortController();
+      const report = (event: SourceEvent) => {
+        if (!controller.signal.aborted) sendBack(event);
+      };
+      stream(platform, credentials, input, controller.signal, report).catch(() =>
+        report({ type: 'source.error' }),
+      );
+      return () => controller.abort();
+    },
+  );
+}
+
+async function stream(
+  platform: Platform,
+  credentials: CredentialsProvider | undefined,
+  input: TransportInput,
+  signal: AbortSignal,
+  report: (event: SourceEvent) => void,
+) {
+  if (!platform.fetch) throw new Error('no fetch');
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    ...(await credentials?.()),
+  };
+  if (input.lastEventId !== null) headers['last-event-id'] = input.lastEventId;
+  const response = await platform.fetch(input.url, {
+    headers,
+    credentials: input.withCredentials ? 'include' : 'same-origin',
+    cache: 'no-store',
+    signal,
+  });
+  const contentType = response.headers.get('content-type') ?? '';
+  if (response.status !== 200 || !contentType.includes('text/event-stream') || !response.body) {
+    await response.body?.cancel().catch(() => {});
+    report({
+      type: 'source.error',
+      status: response.status === 200 ? undefined : response.status,
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()),
+    });
+    return;
+  }
+  report({ type: 'source.open' });
+  const parser = createParser({
+    maxBufferSize: MAX_BUFFERED_CHARS,
+    onEvent: (message) =>
+      report(readSseMessage(message.event ?? 'message', message.data, message.id || null)),
+    onRetry: (ms) => report({ type: 'source.retryHint', ms }),
+    onError: (error) => {
+      if (error.type === 'max-buffer-size-exceeded') throw error;
+    },
+  });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    report({ type: 'source.activity' });
+    parser.feed(value);
+  }
+  report({ type: 'source.error' });
+}

@@ -1,0 +1,94 @@
+import { createTabcast, type Tabcast, type TabcastOptions } from '../../src/index.js';
+import { FakeBrowser, type FakeBrowserOptions, type FakeTab } from '../fakes/index.js';
+
+export interface Delivered {
+  topic: string;
+  event: string;
+  id: string | null;
+  data: unknown;
+}
+
+/** One tab with tabcast running in it, and everything its subscribers received. */
+export interface TabUnderTest {
+  tab: FakeTab;
+  tabcast: Tabcast;
+  delivered: Delivered[];
+  resyncs: string[];
+}
+
+export const URL = 'https://app.test/events';
+
+/** A fake browser whose tabs each run tabcast, signed in and subscribed as the test says. */
+export class Harness {
+  readonly browser: FakeBrowser;
+  readonly tabs: TabUnderTest[] = [];
+
+  constructor(
+    browserOptions: FakeBrowserOptions = {},
+    readonly options: Partial<TabcastOptions> = {},
+  ) {
+    this.browser = new FakeBrowser(browserOptions);
+  }
+
+  get clock() {
+    return this.browser.clock;
+  }
+
+  /** Opens a tab, starts tabcast in it, signs in `userId` and subscribes to `topics`. */
+  open({
+    userId = 'ada',
+    topics = ['news'],
+    events = ['tick'],
+    options = {},
+  }: {
+    userId?: string | null;
+    topics?: string[];
+    events?: string[];
+    options?: Partial<TabcastOptions>;
+  } = {}): TabUnderTest {
+    const tab = this.browser.openTab();
+    const tabcast = createTabcast({
+      url: URL,
+      appKey: 'app',
+      tabId: tab.id,
+      platform: tab.platform,
+      ...this.options,
+      ...options,
+    });
+    const entry: TabUnderTest = { tab, tabcast, delivered: [], resyncs: [] };
+    for (const topic of topics) {
+      const handlers = Object.fromEntries(
+        events.map((event) => [
+          event,
+          (data: unknown, meta: { id: string | null }) =>
+            entry.delivered.push({ topic, event, id: meta.id, data }),
+        ]),
+      );
+      tabcast.subscribe(topic, handlers, { resync: () => entry.resyncs.push(topic) });
+    }
+    if (userId !== null) tabcast.login({ userId });
+    this.tabs.push(entry);
+    return entry;
+  }
+
+  /** Lets every pending message, lock grant and timer due within `ms` run. */
+  async settle(ms = 0) {
+    await this.clock.advance(ms);
+  }
+
+  /** The EventSources still open (not CLOSED). */
+  openSources() {
+    return this.browser.eventSources.filter((source) => source.readyState !== 2);
+  }
+
+  /** The one open EventSource; fails the test when there is not exactly one. */
+  theSource() {
+    const open = this.openSources();
+    if (open.length !== 1) throw new Error(`expected 1 open EventSource, found ${open.length}`);
+    return open[0]!;
+  }
+
+  leaders() {
+    return this.tabs.filter((entry) => entry.tab.alive && entry.tabcast.status.role === 'leader');
+  }
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeEnvelope,
+  EMPTY_LEDGER,
+  RECENT_ID_LIMIT,
+  recordDelivery,
+} from '../../src/delivery.js';
+
+describe('recordDelivery', () => {
+  it('drops an id delivered already and moves lastEventId on', () => {
+    const first = recordDelivery(EMPTY_LEDGER, '1')!;
+    expect(first.lastEventId).toBe('1');
+    expect(recordDelivery(first, '1')).toBeNull();
+    expect(recordDelivery(first, '2')?.lastEventId).toBe('2');
+  });
+
+  it('delivers events without an id every time', () => {
+    expect(recordDelivery(EMPTY_LEDGER, null)).toBe(EMPTY_LEDGER);
+  });
+
+  it('keeps memory bounded', () => {
+    let ledger = EMPTY_LEDGER;
+    for (let id = 0; id < RECENT_ID_LIMIT * 3; id++) ledger = recordDelivery(ledger, String(id))!;
+    expect(ledger.recentIds).toHaveLength(RECENT_ID_LIMIT);
+    expect(ledger.lastEventId).toBe(String(RECENT_ID_LIMIT * 3 - 1));
+  });
+});
+
+describe('decodeEnvelope', () => {
+  it('reads topic and data', () => {
+    expect(decodeEnvelope('{"topic":"a","data":{"n":1}}')).toEqual({
+      ok: true,
+      topic: 'a',
+      data: { n: 1 },
+    });
+  });
+
+  it.each([
+    ['not JSON', '{oops', 'not JSON'],
+    ['a bare value', '42', 'envelope'],
+    ['no topic', '{"data":1}', 'no topic'],
+  ])('reports %s as a reason, never a throw', (_name, raw, reason) => {
+    const decoded = decodeEnvelope(raw);
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) expect(decoded.reason).toContain(reason);
+  });
+});
