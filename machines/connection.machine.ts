@@ -387,7 +387,11 @@ export const connectionMachine = setup({
             { type: 'reportPhase', params: { phase: 'open' } },
             { type: 'announceResync', params: { scope: 'unproven' } },
           ],
-          after: { stableAfter: { actions: 'resetAttempt' } },
+          after: {
+            stableAfter: {
+              actions: ['resetAttempt', { type: 'reportPhase', params: { phase: 'open' } }],
+            },
+          },
           initial: 'receiving',
           states: {
             /** Re-entered on every sign of life, which restarts the stall timer. */

@@ -212,20 +212,26 @@ export const leadershipMachine = setup({
     resyncJoinedTopics: enqueueActions(({ context, event, system, enqueue }) => {
       const message = messageOf(event);
       const before = unionOf(context.interest, context.peers).topics;
-      const joined =
-        message?.type === 'topics'
-          ? message.topics.filter(
-              (topic) =>
-                before.includes(topic) && !context.peers[message.from]?.topics.includes(topic),
-            )
-          : event.type === 'interest.changed'
-            ? event.interest.topics.filter(
-                (topic) => before.includes(topic) && !context.interest.topics.includes(topic),
-              )
-            : [];
-      if (joined.length === 0) return;
-      enqueueToSystem(enqueue, system, 'tab', { type: 'delivery.resync', topics: joined });
-      enqueuePost(enqueue, system, { type: 'resync', epoch: context.epoch, topics: joined });
+      if (message?.type === 'topics') {
+        const joined = message.topics.filter(
+          (topic) => before.includes(topic) && !context.peers[message.from]?.topics.includes(topic),
+        );
+        if (joined.length === 0) return;
+        const body: ChannelBody = {
+          type: 'resync',
+          epoch: context.epoch,
+          topics: joined,
+          for: message.from,
+        };
+        enqueuePost(enqueue, system, body);
+      } else if (event.type === 'interest.changed') {
+        const joined = event.interest.topics.filter(
+          (topic) => before.includes(topic) && !context.interest.topics.includes(topic),
+        );
+        if (joined.length > 0) {
+          enqueueToSystem(enqueue, system, 'tab', { type: 'delivery.resync', topics: joined });
+        }
+      }
     }),
     forwardInterest: sendTo('connection', ({ context }) => ({
       type: 'interest.changed' as const,
@@ -249,8 +255,16 @@ export const leadershipMachine = setup({
       };
     }),
     /** Hands the leader's events, status and resync notices to this tab's root. */
-    deliverFromLeader: enqueueActions(({ event, system, enqueue }) => {
-      const notice = noticeFrom(messageOf(event));
+    deliverFromLeader: enqueueActions(({ context, event, system, enqueue }) => {
+      const message = messageOf(event);
+      if (
+        message?.type === 'resync' &&
+        message.for !== undefined &&
+        message.for !== context.tabId
+      ) {
+        return;
+      }
+      const notice = noticeFrom(message);
       if (notice) enqueueToSystem(enqueue, system, 'tab', notice);
     }),
     countStale: assign({ staleDropped: ({ context }) => context.staleDropped + 1 }),

@@ -186,7 +186,7 @@ class StreamHub<User> implements Hub<User> {
       return;
     }
     if (replaced !== undefined) {
-      
+      this.closeStream(replaced, { type: 'server_close', reason: 'replaced' });
     }
 
     res.writeHead(200, SSE_HEADERS);

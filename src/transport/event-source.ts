@@ -22,9 +22,10 @@ export function eventSourceTransport(platform: Platform) {
       }
       const source = new EventSource(input.url, { withCredentials: input.withCredentials });
       const probe = new AbortController();
-      let previousId = input.lastEventId ?? '';
+      // A native source repeats the last id on messages that carry none, so an id equal to the
+      // previous one is taken as no id. A new source starts with none: a replayed id is real.
+      let previousId = '';
       const onEvent = (event: MessageEvent) => {
-        // A native source repeats the last id on messages that carry none.
         const id = event.lastEventId && event.lastEventId !== previousId ? event.lastEventId : null;
         if (id !== null) previousId = id;
         sendBack(readSseMessage(event.type, String(event.data), id));

@@ -86,4 +86,20 @@ describe('delivery', () => {
       for (const id of ids) expect((await reader.next()).id).toBe(id);
     }
   });
+
+  it('queues a burst behind backpressure and delivers all of it, in order', async () => {
+    const test = await startHub({ maxBufferedBytes: 16 * 1024 * 1024, replayBufferSize: 1 });
+    const { reader } = await test.open({ topics: 'a' }, { user: 'alice' });
+    await reader.next();
+
+    const payload = 'y'.repeat(64 * 1024);
+    const ids = Array.from({ length: 100 }, () => test.hub.publish('a', 'blob', payload));
+
+    for (const id of ids) {
+      const frame = await reader.next();
+      expect(frame.id).toBe(id);
+      expect(frame.data).toHaveLength(payload.length + '{"topic":"a","data":""}'.length);
+    }
+    expect(test.hub.stats().dropped).toBe(0);
+  });
 });

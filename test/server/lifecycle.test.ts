@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startHub } from './harness';
@@ -157,9 +157,6 @@ describe('cleanup', () => {
       connects: 1,
       dropped: 0,
     });
-    // A publish after the abort must not reach the gone stream (it would throw or log).
-    test.hub.publish('a', 'x', 1);
-    expect(test.logged).toEqual([]);
   });
 
   it('opens nothing for a client that leaves while authorize is still running', async () => {
@@ -225,14 +222,13 @@ describe('open handles', () => {
 
 describe('a client that stops reading', () => {
   /** A raw socket that sends the request and never reads a byte of the response. */
-  function stalledClient(port: number, path: string): Socket {
+  function stalledClient(port: number, path: string): void {
     const socket = connect(port, '127.0.0.1');
     socket.pause();
     socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-user: mallory\r\n\r\n`);
     onTestFinished(() => {
       socket.destroy();
     });
-    return socket;
   }
 
   it('is dropped once maxBufferedBytes are waiting for it, while others keep receiving', async () => {

@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { Harness } from '../support/harness.js';
+
+const LOCK = 'tabcast:app:ada';
+
+describe('Web Locks leadership (behaviour 1)', () => {
+  it('queues one plain lock request per tab: no ifAvailable, no polling', async () => {
+    const harness = new Harness();
+    harness.open();
+    harness.open();
+    harness.open();
+    await harness.settle(100);
+    expect(harness.browser.locks.held(LOCK)).toBe('tab-1');
+    expect(harness.browser.locks.queued(LOCK)).toBe(2);
+    // Followers in locks mode run no timers at all while idle.
+    expect(harness.tabs[1]!.tab.clock.pendingTimers()).toBe(0);
+  });
+
+  it('the next tab takes over when the leader closes, and resumes from the last id', async () => {
+    const harness = new Harness();
+    const [first, second] = [harness.open(), harness.open()];
+    await harness.settle(100);
+    harness.theSource().open();
+    await harness.settle();
+    harness.theSource().emitEnvelope('tick', 'news', 1, 1);
+    await harness.settle();
+    await first.tab.close();
+    await harness.settle(100);
+    expect(second.tabcast.status.role).toBe('leader');
+    const source = harness.theSource();
+    expect(source.tabId).toBe('tab-2');
+    expect(new URL(source.url).searchParams.get('lastEventId')).toBe('1');
+    expect(harness.browser.locks.held(LOCK)).toBe('tab-2');
+  });
+
+  it('the next tab takes over when the leader crashes (no pagehide, no cleanup)', async () => {
+    const harness = new Harness();
+    const [first, second] = [harness.open(), harness.open()];
+    await harness.settle(100);
+    first.tab.crash();
+    await harness.settle(100);
+    expect(second.tabcast.status.role).toBe('leader');
+    expect(harness.openSources().map((source) => source.tabId)).toEqual(['tab-2']);
+  });
+
+  it('releases the lock on pagehide and queues again on pageshow', async () => {
+    const harness = new Harness();
+    const [first, second] = [harness.open(), harness.open()];
+    await harness.settle(100);
+    first.tab.pagehide();
+    await harness.settle(10);
+    expect(harness.browser.locks.held(LOCK)).toBe('tab-2');
+    expect(second.tabcast.status.role).toBe('leader');
+    expect(harness.openSources().map((source) => source.tabId)).toEqual(['tab-2']);
+    first.tab.pageshow();
+    await harness.settle(10);
+    expect(harness.browser.locks.queued(LOCK)).toBe(1);
+    expect(first.tabcast.status.role).toBe('follower');
+  });
+});
+
+describe('fallback leadership without Web Locks (behaviour 2)', () => {
+  it('elects exactly one leader among tabs opened at once', async () => {
+    const harness = new Harness({ locks: false });
+    for (let index = 0; index < 6; index++) harness.open();
+    await harness.settle(2000);
+    expect(harness.leaders()).toHaveLength(1);
+    expect(harness.openSources()).toHaveLength(1);
+    expect(harness.tabs.every((entry) => entry.tabcast.status.mode === 'fallback')).toBe(true);
+  });
+
+  it('a follower takes over when the leader crashes, by the wall-clock watchdog', async () => {
+    const harness = new Harness({ locks: false });
+    const [first, second, third] = [harness.open(), harness.open(), harness.open()];
+    await harness.settle(2000);
+    const leader = harness.leaders()[0]!;
+    const epoch = leader.tabcast.status.epoch;
+    leader.tab.crash();
+    await harness.settle(6000);
+    const [next] = harness.leaders();
+    expect(next).toBeDefined();
+    expect(harness.leaders()).toHaveLength(1);
+    expect(next!.tabcast.status.epoch).toBeGreaterThan(epoch);
+    expect(harness.openSources()).toHaveLength(1);
+    expect([first, second, third].filter((entry) => entry.tab.alive)).toHaveLength(2);
+  });
+
+  it('a closing leader says bye and a follower leads at once, not after the watchdog', async () => {
+    const harness = new Harness({ locks: false });
+    harness.open();
+    harness.open();
+    await harness.settle(2000);
+    const leader = harness.leaders()[0]!;
+    await leader.tab.close();
+    await harness.settle(400);
+    expect(harness.leaders()).toHaveLength(1);
+    expect(harness.leaders()[0]).not.toBe(leader);
+  });
+
+  it('when two leaders meet, the loser steps down and closes its stream', async () => {
+    const harness = new Harness({ locks: false });
+    const first = harness.open();
+    await harness.settle(500);
+    expect(first.tabcast.status.role).toBe('leader');
+    const firstSource = harness.theSource();
+    // Another leader of the same term with a smaller id (it wins the tie-break) speaks up.
+    harness.browser.postRaw('tabcast:app:ada', {
+      v: 1,
+      scope: 'app:ada',
+      from: 'tab-0',
+      type: 'heartbeat',
+      epoch: first.tabcast.status.epoch,
+    });
+    await harness.settle(10);
+    expect(first.tabcast.status.role).toBe('follower');
+    expect(firstSource.closed).toBe(true);
+    expect(harness.openSources()).toHaveLength(0);
+    // The winner then goes silent: the watchdog elects this tab again, with a newer term.
+    await harness.settle(6000);
+    expect(first.tabcast.status.role).toBe('leader');
+    expect(first.tabcast.status.epoch).toBeGreaterThan(1);
+    expect(harness.openSources()).toHaveLength(1);
+  });
+
+  it('a leader that hears a lower-ranked leader asserts itself and keeps its stream', async () => {
+    const harness = new Harness({ locks: false });
+    const first = harness.open();
+    await harness.settle(500);
+    const source = harness.theSource();
+    harness.browser.postRaw('tabcast:app:ada', {
+      v: 1,
+      scope: 'app:ada',
+      from: 'tab-9',
+      type: 'heartbeat',
+      epoch: first.tabcast.status.epoch,
+    });
+    await harness.settle(10);
+    expect(first.tabcast.status.role).toBe('leader');
+    expect(source.closed).toBe(false);
+    const heartbeats = harness.browser
+      .channelLog('tabcast:app:ada')
+      .filter(
+        (entry) =>
+          entry.from === first.tab.id && (entry.data as { type: string }).type === 'heartbeat',
+      );
+    expect(heartbeats.at(-1)!.at).toBe(harness.clock.now() - 10);
+  });
+
+  it('resolves a real split brain deterministically by (epoch, tabId)', async () => {
+    const harness = new Harness({ locks: false });
+    const a = harness.open();
+    const b = harness.open();
+    // Both campaign before hearing each other: both claims cross in flight.
+    await harness.settle(2000);
+    expect(harness.leaders()).toHaveLength(1);
+    const winner = harness.leaders()[0]!;
+    expect(winner).toBe(a.tab.id < b.tab.id ? a : b);
+  });
+});
+
+describe('solo mode without BroadcastChannel (behaviour 3)', () => {
+  it('each tab streams for itself and says so', async () => {
+    const harness = new Harness({ broadcastChannel: false });
+    const tabs = [harness.open(), harness.open()];
+    await harness.settle(100);
+    expect(harness.openSources()).toHaveLength(2);
+    for (const { tabcast } of tabs) {
+      expect(tabcast.status.mode).toBe('solo');
+      expect(tabcast.status.role).toBe('leader');
+    }
+  });
+});
