@@ -27,7 +27,7 @@ export interface EventMeta {
 }
 
 /** Handlers keyed by SSE event name; each gets the typed payload. */
-export type Handlers<Events extends Record<string, unknown>> = {
+export type Handlers<Events extends object> = {
   [Name in keyof Events & string]?: (data: Events[Name], meta: EventMeta) => void;
 };
 
@@ -50,7 +50,7 @@ export interface TabcastDiagnostics {
 
 export type TabcastActor = Actor<typeof tabMachine>;
 
-export interface Tabcast<Events extends Record<string, unknown> = Record<string, unknown>> {
+export interface Tabcast<Events extends object = Record<string, unknown>> {
   /** Joins the user's scope in this tab. A different user first leaves the current scope. */
   login(user: { userId: string }): void;
   /** Signs out every tab of the scope; nothing reconnects until a new `login`. */
@@ -100,7 +100,7 @@ function modeOf(platform: Platform): Mode {
  * tabcast.login({ userId: 'ada' });
  * const stop = tabcast.subscribe('orders', { 'order-placed': (order) => show(order) });
  */
-export function createTabcast<Events extends Record<string, unknown> = Record<string, unknown>>(
+export function createTabcast<Events extends object = Record<string, unknown>>(
   options: TabcastOptions<Events>,
 ): Tabcast<Events> {
   const settings = resolveOptions(options);

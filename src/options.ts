@@ -26,7 +26,7 @@ export interface EventSpec<Payload> {
   parse?: (data: unknown) => Payload;
 }
 
-export interface TabcastOptions<Events extends Record<string, unknown> = Record<string, unknown>> {
+export interface TabcastOptions<Events extends object = Record<string, unknown>> {
   /** The SSE endpoint (absolute, or relative to the page). Required. */
   url: string;
   /** Names the app: the scope is `appKey + ':' + userId`. Required. */
@@ -93,7 +93,7 @@ const isNonNegative = (value: unknown) =>
   typeof value === 'number' && !Number.isNaN(value) && value >= 0;
 
 /** Checks every option and fills in the defaults; throws `TabcastError('invalid_option')`. */
-export function resolveOptions<Events extends Record<string, unknown>>(
+export function resolveOptions<Events extends object>(
   options: TabcastOptions<Events>,
 ) {
   if (typeof options !== 'object' || options === null) fail('options must be an object');

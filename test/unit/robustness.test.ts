@@ -190,7 +190,7 @@ describe('dispose (behaviour 13)', () => {
 });
 
 describe('typed events (behaviour 14)', () => {
-  interface Events extends Record<string, unknown> {
+  interface Events {
     'order-placed': { id: number; at: Date };
     'order-cancelled': { id: number };
   }
