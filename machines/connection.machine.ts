@@ -7,6 +7,7 @@
  */
 import { assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
+import { resumePoint } from '../src/delivery.js';
 import type { ChannelBody } from '../src/protocol.js';
 import { enqueueToSystem } from '../src/system.js';
 import type {
@@ -256,7 +257,7 @@ export const connectionMachine = setup({
     trackLastEventId: assign({
       lastEventId: ({ context, event }) =>
         (event.type === 'source.message' || event.type === 'source.control') && event.id
-          ? event.id
+          ? resumePoint(context.lastEventId, event.id)
           : context.lastEventId,
     }),
     rememberServerRetry: assign({

@@ -12,13 +12,28 @@ export interface DeliveryLedger {
 
 export const EMPTY_LEDGER: DeliveryLedger = { lastEventId: null, recentIds: [] };
 
+const DECIMAL = /^\d+$/;
+
+/**
+ * The resume point after seeing `candidate`. Decimal ids (the companion's) only move forward:
+ * a sticky value arrives with its older id and must not pull the resume point back. Other ids
+ * are opaque, so the newest one wins.
+ */
+export function resumePoint(current: string | null, candidate: string): string {
+  if (current === null || !DECIMAL.test(current) || !DECIMAL.test(candidate)) return candidate;
+  const newer =
+    candidate.length > current.length ||
+    (candidate.length === current.length && candidate > current);
+  return newer ? candidate : current;
+}
+
 /** The ledger after delivering `id`, or null when `id` was delivered already. */
 export function recordDelivery(ledger: DeliveryLedger, id: string | null): DeliveryLedger | null {
   if (id === null || id === '') return ledger;
   if (ledger.recentIds.includes(id)) return null;
   const recentIds = [...ledger.recentIds, id];
   if (recentIds.length > RECENT_ID_LIMIT) recentIds.shift();
-  return { lastEventId: id, recentIds };
+  return { lastEventId: resumePoint(ledger.lastEventId, id), recentIds };
 }
 
 export type DecodedEnvelope =

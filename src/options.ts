@@ -93,9 +93,7 @@ const isNonNegative = (value: unknown) =>
   typeof value === 'number' && !Number.isNaN(value) && value >= 0;
 
 /** Checks every option and fills in the defaults; throws `TabcastError('invalid_option')`. */
-export function resolveOptions<Events extends object>(
-  options: TabcastOptions<Events>,
-) {
+export function resolveOptions<Events extends object>(options: TabcastOptions<Events>) {
   if (typeof options !== 'object' || options === null) fail('options must be an object');
   if (typeof options.url !== 'string' || options.url.length === 0) {
     fail('`url` must be a non-empty string');

@@ -50,7 +50,7 @@ export interface HubOptions<User> {
    */
   lastEventIdParam?: string;
   /**
-   * How often each stream gets the heartbeat comment `: hb`, in milliseconds.
+   * How often each stream gets the heartbeat control event (`{"type":"heartbeat"}`), in ms.
    * @default 15000
    */
   heartbeatMs?: number;

@@ -14,7 +14,11 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-export const HEARTBEAT_FRAME = ': hb\n\n';
+/**
+ * A heartbeat is a control event, not a comment: a native EventSource never shows comments to
+ * the page, so a comment could not keep the client's stall detection quiet.
+ */
+export const HEARTBEAT_FRAME = `event: ${CONTROL_EVENT_NAME}\ndata: {"type":"heartbeat"}\n\n`;
 
 export function retryFrame(retryMs: number): string {
   return `retry: ${retryMs}\n\n`;

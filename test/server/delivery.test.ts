@@ -64,13 +64,21 @@ describe('delivery', () => {
     expect((await reader.next()).id).toBe(forA);
   });
 
-  it('sends a heartbeat comment every heartbeatMs', async () => {
+  it('sends a heartbeat control event every heartbeatMs', async () => {
     const test = await startHub({ heartbeatMs: 30 });
     const { reader } = await test.open({ topics: 'a' }, { user: 'alice' });
     await reader.next();
 
-    expect(await reader.next(500)).toEqual({ comments: ['hb'] });
-    expect(await reader.next(500)).toEqual({ comments: ['hb'] });
+    expect(await reader.next(500)).toEqual({
+      event: 'tabcast',
+      data: '{"type":"heartbeat"}',
+      comments: [],
+    });
+    expect(await reader.next(500)).toEqual({
+      event: 'tabcast',
+      data: '{"type":"heartbeat"}',
+      comments: [],
+    });
   });
 
   it('delivers every event in publish order to several streams at once', async () => {

@@ -144,7 +144,11 @@ describe('cleanup', () => {
       { user: 'alice' },
     );
     await reader.next();
-    expect(await reader.next()).toEqual({ comments: ['hb'] });
+    expect(await reader.next()).toEqual({
+      event: 'tabcast',
+      data: '{"type":"heartbeat"}',
+      comments: [],
+    });
 
     const disconnected = test.nextDisconnect();
     abort();

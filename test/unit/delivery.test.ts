@@ -14,6 +14,20 @@ describe('recordDelivery', () => {
     expect(recordDelivery(first, '2')?.lastEventId).toBe('2');
   });
 
+  it('keeps the highest decimal id as the resume point (sticky values arrive with older ids)', () => {
+    const ledger = recordDelivery(
+      recordDelivery(EMPTY_LEDGER, '1700000000000010')!,
+      '1700000000000002',
+    )!;
+    expect(ledger.lastEventId).toBe('1700000000000010');
+    expect(recordDelivery(ledger, '1700000000000011')!.lastEventId).toBe('1700000000000011');
+    expect(recordDelivery(ledger, '999')!.lastEventId).toBe('1700000000000010');
+  });
+
+  it('takes opaque ids as they come', () => {
+    expect(recordDelivery(recordDelivery(EMPTY_LEDGER, 'b')!, 'a')!.lastEventId).toBe('a');
+  });
+
   it('delivers events without an id every time', () => {
     expect(recordDelivery(EMPTY_LEDGER, null)).toBe(EMPTY_LEDGER);
   });
