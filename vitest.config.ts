@@ -7,7 +7,12 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'jsdom',
-          include: ['test/unit/**/*.test.ts', 'test/model/**/*.test.ts', 'test/sim/**/*.test.ts', 'test/react/**/*.test.tsx'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/model/**/*.test.ts',
+            'test/sim/**/*.test.ts',
+            'test/react/**/*.test.tsx',
+          ],
         },
       },
       {

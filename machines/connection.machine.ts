@@ -8,8 +8,6 @@
 import { assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
 import { resumePoint } from '../src/delivery.js';
-import type { ChannelBody } from '../src/protocol.js';
-import { enqueueToSystem } from '../src/system.js';
 import type {
   ChannelEvent,
   Interest,
@@ -18,7 +16,9 @@ import type {
   SourceEvent,
   TabNotice,
 } from '../src/machine-events.js';
+import type { ChannelBody } from '../src/protocol.js';
 import type { ConnectionError, ConnectionStatus } from '../src/status.js';
+import { enqueueToSystem } from '../src/system.js';
 
 type ReportedPhase = ConnectionStatus['phase'] | 'pending' | 'current';
 

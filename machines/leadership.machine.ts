@@ -21,8 +21,8 @@ import type {
   TabNotice,
 } from '../src/machine-events.js';
 import type { ChannelBody, ChannelMessage } from '../src/protocol.js';
-import { enqueueToSystem } from '../src/system.js';
 import type { Mode } from '../src/status.js';
+import { enqueueToSystem } from '../src/system.js';
 import { type ConnectionInput, connectionMachine } from './connection.machine.js';
 
 export interface LeadershipTiming {

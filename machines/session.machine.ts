@@ -7,7 +7,6 @@
  * stops all of it: no stream, no lock, no listener, nothing to reconnect.
  */
 import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
-import { enqueueToSystem } from '../src/system.js';
 import type {
   ChannelEvent,
   Interest,
@@ -16,6 +15,7 @@ import type {
   TabNotice,
 } from '../src/machine-events.js';
 import type { Mode } from '../src/status.js';
+import { enqueueToSystem } from '../src/system.js';
 import {
   type ConnectionSettings,
   type LeadershipTiming,

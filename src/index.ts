@@ -1,3 +1,13 @@
+export { connectionMachine } from '../machines/connection.machine.js';
+export { leadershipMachine } from '../machines/leadership.machine.js';
+export { sessionMachine } from '../machines/session.machine.js';
+export { tabMachine } from '../machines/tab.machine.js';
+export {
+  BACKOFF_DEFAULTS,
+  type BackoffOptions,
+  type JitterStrategy,
+  nextDelay,
+} from './backoff.js';
 export {
   createTabcast,
   type EventMeta,
@@ -7,18 +17,12 @@ export {
   type TabcastActor,
   type TabcastDiagnostics,
 } from './create-tabcast.js';
-export {
-  BACKOFF_DEFAULTS,
-  type BackoffOptions,
-  type JitterStrategy,
-  nextDelay,
-} from './backoff.js';
 export { TabcastError, type TabcastErrorCode, TabcastParseError } from './errors.js';
 export {
   DEFAULTS,
   type EventSpec,
-  TIMING_DEFAULTS,
   type TabcastOptions,
+  TIMING_DEFAULTS,
   type Timing,
 } from './options.js';
 export type { Platform } from './platform.js';
@@ -30,7 +34,3 @@ export type {
   Role,
   TabcastStatus,
 } from './status.js';
-export { connectionMachine } from '../machines/connection.machine.js';
-export { leadershipMachine } from '../machines/leadership.machine.js';
-export { sessionMachine } from '../machines/session.machine.js';
-export { tabMachine } from '../machines/tab.machine.js';

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createTabcast, TabcastError, TabcastParseError } from '../../src/index.js';
+import { createTabcast, TabcastError, type TabcastParseError } from '../../src/index.js';
 import { FakeBrowser } from '../fakes/index.js';
 import { Harness, URL } from '../support/harness.js';
 
