@@ -1,0 +1,109 @@
+/**
+ * The test tab: one tabcast instance, configured from the query string, recording everything it
+ * delivers. Bundled with `demo/bundle.ts` and served at `/` by the test server.
+ *
+ * `?user=ada` signs in as ada (the `user` cookie; a bearer token too with the fetch transport),
+ * `?transport=fetch|eventsource`, `?topics=a,b` subscribes on load, `?events=tick,note` names the
+ * SSE events each subscription listens to, `?app=` is the appKey.
+ */
+import { createTabcast } from '../../../src/index.js';
+import type { PageHarness, PageRecord } from './page-api.js';
+
+const params = new URLSearchParams(location.search);
+const transport = params.get('transport') === 'fetch' ? 'fetch' : 'eventsource';
+const appKey = params.get('app') ?? 'app';
+const eventNames = (params.get('events') ?? 'tick').split(',').filter(Boolean);
+const initialTopics = (params.get('topics') ?? 'news').split(',').filter(Boolean);
+const initialUser = params.get('user');
+
+const record: PageRecord = { events: [], resyncs: [], statuses: [], errors: [] };
+let token: string | null = null;
+let currentUser: string | null = null;
+
+/** A fresh bearer token from the test server; false when it refuses (a failed refresh). */
+async function fetchToken(user: string): Promise<boolean> {
+  const response = await fetch(`/token?user=${encodeURIComponent(user)}`, { method: 'POST' });
+  if (!response.ok) return false;
+  token = ((await response.json()) as { token: string }).token;
+  return true;
+}
+
+const tabcast = createTabcast({
+  url: '/events',
+  appKey,
+  transport,
+  ...(transport === 'fetch'
+    ? {
+        credentials: () => (token ? { authorization: `Bearer ${token}` } : undefined),
+        refreshCredentials: () =>
+          currentUser === null ? Promise.resolve(false) : fetchToken(currentUser),
+      }
+    : {}),
+  // Small delays keep the suite fast; the server's `retry:` hint (fetch transport) is small too.
+  backoff: { baseMs: 100, capMs: 1_000 },
+  timing: {
+    connectTimeoutMs: 5_000,
+    stallTimeoutMs: 4_000,
+    stableAfterMs: 1_000,
+    topicsDebounceMs: 50,
+    serverCloseJitterMs: 200,
+    heartbeatIntervalMs: 250,
+    leaderTimeoutMs: 1_500,
+    watchdogIntervalMs: 250,
+    electionWindowMs: 200,
+  },
+  onError: (error) => record.errors.push(`unhandled ${error.code}: ${error.message}`),
+});
+
+tabcast.onStatus((status) => record.statuses.push({ ...status, at: Date.now() }));
+
+const subscriptions = new Map<string, () => void>();
+
+function subscribe(topic: string): void {
+  if (subscriptions.has(topic)) return;
+  const handlers: Record<string, (data: unknown, meta: { id: string | null; topic: string; event: string }) => void> = {};
+  for (const name of eventNames) {
+    handlers[name] = (data, meta) =>
+      record.events.push({ topic: meta.topic, event: meta.event, id: meta.id, data, at: Date.now() });
+  }
+  const stop = tabcast.subscribe(topic, handlers, {
+    resync: () => record.resyncs.push({ topic, at: Date.now() }),
+    error: (error) => record.errors.push(`${topic}: ${error.message}`),
+  });
+  subscriptions.set(topic, stop);
+}
+
+async function login(user: string): Promise<void> {
+  currentUser = user;
+  document.cookie = `user=${encodeURIComponent(user)}; path=/; SameSite=Strict`;
+  if (transport === 'fetch') await fetchToken(user);
+  tabcast.login({ userId: user });
+}
+
+const harness: PageHarness = {
+  ready: false,
+  record,
+  subscribe,
+  unsubscribe(topic) {
+    subscriptions.get(topic)?.();
+    subscriptions.delete(topic);
+  },
+  topics: () => [...subscriptions.keys()],
+  login,
+  logout: () => tabcast.logout(),
+  retry: () => tabcast.retry(),
+  status: () => tabcast.status,
+  diagnostics: () => tabcast.diagnostics(),
+};
+
+window.addEventListener('error', (event) => record.errors.push(`page error: ${event.message}`));
+window.addEventListener('unhandledrejection', (event) =>
+  record.errors.push(`unhandled rejection: ${String(event.reason)}`),
+);
+window.tabcast = tabcast;
+window.harness = harness;
+
+for (const topic of initialTopics) subscribe(topic);
+if (initialUser) await login(initialUser);
+document.title = `tab of ${initialUser ?? 'nobody'}`;
+harness.ready = true;
