@@ -152,9 +152,12 @@ export const leadershipMachine = setup({
     /** Default clock; `createTabcast` provides one bound to the platform. */
     isLeaderSilent: ({ context }) =>
       Date.now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
+    /** A message of an older term. A follower's `bye` carries no term and is never stale. */
     isStale: ({ context, event }) => {
       const message = messageOf(event);
-      return message !== undefined && 'epoch' in message && message.epoch < context.epoch;
+      if (message === undefined || !('epoch' in message)) return false;
+      if (message.type === 'bye' && !message.leader) return false;
+      return message.epoch < context.epoch;
     },
     isFromLeader: ({ event }) => claimsLeadership(messageOf(event)),
     /** Another tab claims to lead with a better (epoch, tabId): this tab must yield. */
@@ -291,9 +294,6 @@ export const leadershipMachine = setup({
     postHeartbeat: enqueueActions(({ context, system, enqueue }) =>
       enqueuePost(enqueue, system, { type: 'heartbeat', epoch: context.epoch }),
     ),
-    postLeaderBye: enqueueActions(({ context, system, enqueue }) =>
-      enqueuePost(enqueue, system, { type: 'bye', leader: true, epoch: context.epoch }),
-    ),
     reportRole: enqueueActions(
       ({ context, system, enqueue }, params: { role: 'leader' | 'follower' }) => {
         const role: ChannelEvent = {
@@ -382,7 +382,7 @@ export const leadershipMachine = setup({
         /** The page is hidden for bfcache or unloading: no lock held, none queued. */
         suspended: {
           tags: ['follower'],
-          on: { 'lifecycle.pageshow': { target: 'queued' } },
+          on: { 'lifecycle.pageshow': { target: 'queued', actions: 'greet' } },
         },
       },
     },
@@ -450,7 +450,7 @@ export const leadershipMachine = setup({
           invoke: connectionInvoke(),
           on: {
             ...leadingHandlers('#leadership.fallback.following'),
-            'lifecycle.pagehide': { target: 'suspended', actions: 'postLeaderBye' },
+            'lifecycle.pagehide': { target: 'suspended' },
           },
           initial: 'beating',
           states: {
@@ -463,7 +463,7 @@ export const leadershipMachine = setup({
         },
         suspended: {
           tags: ['follower'],
-          on: { 'lifecycle.pageshow': { target: 'campaigning' } },
+          on: { 'lifecycle.pageshow': { target: 'campaigning', actions: 'greet' } },
         },
       },
     },

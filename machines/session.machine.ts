@@ -97,6 +97,7 @@ export const sessionMachine = setup({
       enqueueToSystem(enqueue, system, 'channel', post);
     }),
     forwardToLeadership: sendTo('leadership', ({ event }) => event),
+    leaveChannel: sendTo('channel', { type: 'channel.leave' }),
     confirmRefresh: sendTo('leadership', { type: 'auth.refreshed' }),
   },
 }).createMachine({
@@ -156,7 +157,7 @@ export const sessionMachine = setup({
         'connection.retry': { actions: 'forwardToLeadership' },
         'lifecycle.online': { actions: 'forwardToLeadership' },
         'lifecycle.offline': { actions: 'forwardToLeadership' },
-        'lifecycle.pagehide': { actions: 'forwardToLeadership' },
+        'lifecycle.pagehide': { actions: ['leaveChannel', 'forwardToLeadership'] },
         'lifecycle.pageshow': { actions: 'forwardToLeadership' },
       },
       states: {

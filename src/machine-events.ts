@@ -37,6 +37,8 @@ export type ChannelEvent =
   | { type: 'channel.message'; message: ChannelMessage; receivedAt: number }
   /** To the channel actor: post this body to the other tabs. */
   | { type: 'channel.post'; body: ChannelBody }
+  /** To the channel actor: the page is going away (pagehide): say `bye` now. */
+  | { type: 'channel.leave' }
   /** To the channel actor: whether this tab leads, for the `bye` it says on leaving. */
   | { type: 'channel.role'; leader: boolean; epoch: number };
 

@@ -12,8 +12,8 @@ export interface ChannelCounters {
 
 /**
  * The scope's BroadcastChannel. Incoming messages are validated and handed to the session as
- * `channel.message`; `channel.post` sends one. On stop it says `bye` (with whether this tab
- * led, so fallback followers elect at once) and closes.
+ * `channel.message`; `channel.post` sends one. On pagehide and on stop it says `bye` (with
+ * whether this tab led, so fallback followers elect at once).
  */
 export function trackChannel(
   BroadcastChannel: BroadcastChannelConstructor | undefined,
@@ -34,21 +34,27 @@ export function trackChannel(
       }
       sendBack({ type: 'channel.message', message, receivedAt: now() });
     };
-    receive((event) => {
-      if (event.type === 'channel.role') {
-        leaderEpoch = event.leader ? event.epoch : null;
-      } else if (event.type === 'channel.post') {
-        channel.postMessage({ ...envelope, ...event.body });
-      }
-    });
-    return () => {
-      channel.onmessage = null;
+    // Said on pagehide (a closing tab runs nothing later) and again on stop; a second bye is
+    // harmless: peers forget a tab once.
+    const sayBye = () =>
       channel.postMessage({
         ...envelope,
         type: 'bye',
         leader: leaderEpoch !== null,
         epoch: leaderEpoch ?? 0,
       });
+    receive((event) => {
+      if (event.type === 'channel.role') {
+        leaderEpoch = event.leader ? event.epoch : null;
+      } else if (event.type === 'channel.leave') {
+        sayBye();
+      } else if (event.type === 'channel.post') {
+        channel.postMessage({ ...envelope, ...event.body });
+      }
+    });
+    return () => {
+      channel.onmessage = null;
+      sayBye();
       channel.close();
     };
   });

@@ -47,6 +47,21 @@ describe('topics (behaviour 8)', () => {
     expect(harness.browser.eventSources.length).toBe(created);
   });
 
+  it.each([['locks'], ['fallback']])(
+    "drops a closed follower's topics from the stream (%s)",
+    async (mode) => {
+      const harness = new Harness({ locks: mode === 'locks' });
+      harness.open({ topics: ['news'] });
+      await harness.settle(500);
+      const follower = harness.open({ topics: ['chat'] });
+      await harness.settle(500);
+      expect(topicsOf(harness.theSource().url)).toBe('chat,news');
+      await follower.tab.close();
+      await harness.settle(500);
+      expect(topicsOf(harness.theSource().url)).toBe('news');
+    },
+  );
+
   it('refcounts subscriptions and only drops a topic when its last subscriber leaves', async () => {
     const harness = new Harness();
     const { tabcast } = harness.open({ topics: [] });
