@@ -11,7 +11,7 @@ import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock } from './actors/lock.js';
 import { decodeEnvelope } from './delivery.js';
-import { TabcastError, TabcastParseError } from './errors.js';
+import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
 import { assertEventName, assertTopic } from './names.js';
 import { resolveOptions, type TabcastOptions } from './options.js';
 import { browserPlatform, type Platform } from './platform.js';
@@ -143,6 +143,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     },
   });
   const actor = createActor(tabMachine.provide({ actors: { session } }), {
+    id: 'tab',
     systemId: 'tab',
     input: {
       tabId,
@@ -162,10 +163,22 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   const subscriptions = new Set<Subscription>();
-  const reportUnhandled =
+  const report =
     options.onError ??
-    ((error: TabcastParseError) =>
-      console.warn(`tabcast: ${error.code} for event '${error.event}' (id ${error.id ?? 'none'})`));
+    ((error: TabcastParseError | TabcastHandlerError) =>
+      console.warn(
+        error instanceof TabcastParseError
+          ? `tabcast: ${error.code} for event '${error.event}' (id ${error.id ?? 'none'})`
+          : error.message,
+      ));
+  /** Runs an app callback; a throw is reported and never reaches the charts. */
+  const guarded = (callback: string, run: () => void) => {
+    try {
+      run();
+    } catch (cause) {
+      report(new TabcastHandlerError(callback, cause));
+    }
+  };
   const parsers = options.events ?? {};
 
   const deliver = ({ id, event, data }: Extract<TabEmitted, { type: 'delivery' }>) => {
@@ -195,19 +208,21 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       const handler = subscription.handlers[event];
       if (!handler) continue;
       if (error) {
-        if (subscription.options.error) {
-          subscription.options.error(error);
+        const onParseError = subscription.options.error;
+        if (onParseError) {
+          guarded('error', () => onParseError(error));
           handled = true;
         }
       } else {
-        handler(payload, { id, topic: topic!, event });
+        guarded(event, () => handler(payload, { id, topic: topic!, event }));
       }
     }
-    if (error && !handled) reportUnhandled(error);
+    if (error && !handled) report(error);
   };
   const resync = ({ topics }: Extract<TabEmitted, { type: 'resync' }>) => {
     for (const subscription of [...subscriptions]) {
-      if (topics.includes(subscription.topic)) subscription.options.resync?.();
+      const onResync = subscription.options.resync;
+      if (onResync && topics.includes(subscription.topic)) guarded('resync', onResync);
     }
   };
 
@@ -278,7 +293,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       const subscription = actor.subscribe((snapshot) => {
         if (snapshot.context.status === last) return;
         last = snapshot.context.status;
-        listener(last);
+        guarded('status', () => listener(last));
       });
       return () => subscription.unsubscribe();
     },

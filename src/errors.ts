@@ -6,6 +6,7 @@ export type TabcastErrorCode =
   | 'not_signed_in'
   | 'disposed'
   | 'parse_error'
+  | 'handler_error'
   | 'rejected';
 
 export class TabcastError extends Error {
@@ -13,8 +14,24 @@ export class TabcastError extends Error {
   constructor(
     readonly code: TabcastErrorCode,
     message: string,
+    /** What was thrown underneath, if anything. */
+    override readonly cause?: unknown,
   ) {
     super(message);
+  }
+}
+
+/**
+ * An app callback (a handler, `resync`, `error` or a status listener) threw. Reported to
+ * `onError`; the other callbacks still run and the connection is not affected.
+ */
+export class TabcastHandlerError extends TabcastError {
+  constructor(
+    /** Which callback threw: an event name, `resync`, `error` or `status`. */
+    readonly callback: string,
+    cause: unknown,
+  ) {
+    super('handler_error', `tabcast: the ${callback} callback threw`, cause);
   }
 }
 
@@ -30,8 +47,8 @@ export class TabcastParseError extends TabcastError {
     /** The SSE id of the event, if it had one. */
     readonly id: string | null,
     /** What the parser threw, if it threw. */
-    override readonly cause?: unknown,
+    cause?: unknown,
   ) {
-    super('parse_error', message);
+    super('parse_error', message, cause);
   }
 }

@@ -17,7 +17,12 @@ export {
   type TabcastActor,
   type TabcastDiagnostics,
 } from './create-tabcast.js';
-export { TabcastError, type TabcastErrorCode, TabcastParseError } from './errors.js';
+export {
+  TabcastError,
+  type TabcastErrorCode,
+  TabcastHandlerError,
+  TabcastParseError,
+} from './errors.js';
 export {
   DEFAULTS,
   type EventSpec,

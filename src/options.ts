@@ -9,7 +9,7 @@ import {
   type LeadershipTiming,
 } from '../machines/leadership.machine.js';
 import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from './backoff.js';
-import { TabcastError, type TabcastParseError } from './errors.js';
+import { TabcastError, type TabcastHandlerError, type TabcastParseError } from './errors.js';
 import { assertEventName, nameProblem } from './names.js';
 import type { Platform } from './platform.js';
 import type { CredentialsProvider } from './transport/fetch.js';
@@ -57,10 +57,11 @@ export interface TabcastOptions<Events extends object = Record<string, unknown>>
   /** Per-event `parse`, keyed by event name. @default none (the JSON data as is) */
   events?: { [Name in keyof Events]?: EventSpec<Events[Name]> };
   /**
-   * Errors no subscription took: a parse error with no `error` callback.
-   * @default a `console.warn` with the code and event name (never the payload)
+   * Errors no subscription took: a parse error with no `error` callback, or an app callback
+   * that threw (`TabcastHandlerError`).
+   * @default a `console.warn` with the code and event name or callback (never the payload)
    */
-  onError?: (error: TabcastParseError) => void;
+  onError?: (error: TabcastParseError | TabcastHandlerError) => void;
   /** XState's inspection observer, e.g. `createBrowserInspector().inspect`. @default none */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** The browser, or fakes (`tabcast/testing`). Missing members are taken from the page. @default the page's */

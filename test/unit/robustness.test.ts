@@ -1,5 +1,10 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createTabcast, TabcastError, type TabcastParseError } from '../../src/index.js';
+import {
+  createTabcast,
+  TabcastError,
+  TabcastHandlerError,
+  type TabcastParseError,
+} from '../../src/index.js';
 import { FakeBrowser } from '../fakes/index.js';
 import { Harness, URL } from '../support/harness.js';
 
@@ -37,13 +42,38 @@ describe('malformed input (behaviour 11)', () => {
   });
 
   it('reports an unhandled parse error through onError without the payload', async () => {
-    const seen: TabcastParseError[] = [];
+    const seen: TabcastError[] = [];
     const harness = new Harness({}, { onError: (error) => seen.push(error) });
     await openLeader(harness);
     harness.theSource().emit('tick', 'secret-token-123', { id: 9 });
     await harness.settle();
     expect(seen).toHaveLength(1);
     expect(seen[0]!.message).not.toContain('secret-token-123');
+  });
+
+  it('a throwing handler is reported and breaks neither other handlers nor the stream', async () => {
+    const reported: TabcastError[] = [];
+    const harness = new Harness({}, { onError: (error) => reported.push(error) });
+    const { tabcast, delivered } = await openLeader(harness);
+    tabcast.subscribe('news', {
+      tick: () => {
+        throw new Error('app bug');
+      },
+    });
+    tabcast.onStatus(() => {
+      throw new Error('status bug');
+    });
+    await harness.settle(100);
+    harness.theSource().emitEnvelope('tick', 'news', 'one', 1);
+    harness.theSource().emitEnvelope('tick', 'news', 'two', 2);
+    await harness.settle();
+    expect(delivered.map((event) => event.data)).toEqual(['one', 'two']);
+    expect(tabcast.status.phase).toBe('open');
+    const callbacks = reported
+      .filter((error): error is TabcastHandlerError => error instanceof TabcastHandlerError)
+      .map((error) => error.callback);
+    // Each event throws in its handler; each status change (lastEventId moved) in the listener.
+    expect(callbacks).toEqual(['tick', 'status', 'tick', 'status']);
   });
 
   it('drops and counts garbage on the channel; nothing changes', async () => {
