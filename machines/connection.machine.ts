@@ -359,7 +359,11 @@ export const connectionMachine = setup({
             guard: 'isNewTopicSet',
             actions: ['setInterest', 'forwardEventNames', 'scheduleResubscribe'],
           },
-          { guard: 'isNewInterest', actions: ['setInterest', 'forwardEventNames'] },
+          // Back to the topics the stream carries (or only event names changed): no reconnect.
+          {
+            guard: 'isNewInterest',
+            actions: ['setInterest', 'forwardEventNames', cancel('topicsDebounce')],
+          },
         ],
         'topics.settled': { target: 'resubscribing' },
       },

@@ -22,7 +22,7 @@ export type {
   TabcastActor,
 } from '../create-tabcast.js';
 export type { TabcastStatus } from '../status.js';
-export type { RegistryOptions, Scheduler } from './registry.js';
+export { PROVIDER_DEFAULTS, type RegistryOptions, type Scheduler } from './registry.js';
 export { TabcastProvider, type TabcastProviderProps } from './tabcast-provider.js';
 export { useTabcast } from './use-tabcast.js';
 export { useTabcastStatus } from './use-tabcast-status.js';

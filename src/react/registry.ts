@@ -11,12 +11,13 @@
  * reconnect (a delay longer than the connection's topics debounce would otherwise cost a second).
  */
 import type { EventMeta, SubscribeOptions, Tabcast } from '../create-tabcast.js';
-import type { TabcastParseError } from '../errors.js';
+import { TabcastError, type TabcastParseError } from '../errors.js';
 import type { Clock } from '../platform.js';
 
 /** Schedules the grace delays; the default calls the page's timers (so fake timers work too). */
 export type Scheduler = Clock;
 
+/** Options of `TabcastProvider`; read once, by the first provider of a handle. */
 export interface RegistryOptions {
   /**
    * How long a subscription no component holds any more stays open, in ms, in case one
@@ -28,7 +29,7 @@ export interface RegistryOptions {
   scheduler?: Scheduler;
 }
 
-export const REGISTRY_DEFAULTS = {
+export const PROVIDER_DEFAULTS = {
   graceMs: 1_000,
   scheduler: {
     setTimeout: (callback, ms) => globalThis.setTimeout(callback, ms),
@@ -63,18 +64,26 @@ export class TopicRegistry {
   #detachTimer: unknown;
 
   constructor(tabcast: Tabcast<object>, options: RegistryOptions = {}) {
-    const graceMs = options.graceMs ?? REGISTRY_DEFAULTS.graceMs;
-    if (!(graceMs >= 0) || !Number.isFinite(graceMs)) {
-      throw new RangeError('tabcast/react: `graceMs` must be a finite number >= 0');
+    const graceMs = options.graceMs ?? PROVIDER_DEFAULTS.graceMs;
+    if (typeof graceMs !== 'number' || !(graceMs >= 0) || !Number.isFinite(graceMs)) {
+      throw new TabcastError(
+        'invalid_option',
+        'tabcast/react: `graceMs` must be a finite number >= 0',
+      );
+    }
+    const scheduler = options.scheduler ?? PROVIDER_DEFAULTS.scheduler;
+    if (
+      typeof scheduler?.setTimeout !== 'function' ||
+      typeof scheduler.clearTimeout !== 'function'
+    ) {
+      throw new TabcastError(
+        'invalid_option',
+        'tabcast/react: `scheduler` needs setTimeout(callback, ms) and clearTimeout(id)',
+      );
     }
     this.#tabcast = tabcast;
     this.#graceMs = graceMs;
-    this.#scheduler = options.scheduler ?? REGISTRY_DEFAULTS.scheduler;
-  }
-
-  /** Subscriptions held (including the ones in their grace delay), for tests and devtools. */
-  get size(): number {
-    return this.#entries.size;
+    this.#scheduler = scheduler;
   }
 
   /**
@@ -104,7 +113,7 @@ export class TopicRegistry {
    * after the last one left.
    */
   acquire(topic: string, events: readonly string[], listener: TopicListener): () => void {
-    const key = `${topic}\n${[...events].sort().join(',')}`;
+    const key = JSON.stringify([topic, [...events].sort()]);
     let entry = this.#entries.get(key);
     if (!entry) {
       if (!this.#listensTo(topic)) this.#releaseIdle();

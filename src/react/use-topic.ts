@@ -27,9 +27,10 @@ export function useTopic<Events extends object = Record<string, unknown>>(
   useLayoutEffect(() => {
     latest.current = { handlers: handlers as TopicListener['current']['handlers'], options };
   });
-  const events = Object.keys(handlers).sort().join(',');
+  // The event names as one string, so the effect depends on the set and not on the object.
+  const events = JSON.stringify(Object.keys(handlers).sort());
   useEffect(
-    () => registry.acquire(topic, events === '' ? [] : events.split(','), latest),
+    () => registry.acquire(topic, JSON.parse(events) as string[], latest),
     [registry, topic, events],
   );
 }

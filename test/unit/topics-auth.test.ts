@@ -79,6 +79,20 @@ describe('topics (behaviour 8)', () => {
     expect(topicsOf(harness.theSource().url)).toBe('b');
   });
 
+  it('does not reconnect when the topics come back to what the stream carries', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open({ topics: ['news'] });
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    const stop = tabcast.subscribe('chat', { said: () => {} });
+    await harness.settle(10);
+    stop();
+    await harness.settle(500);
+    expect(harness.browser.eventSources).toHaveLength(1);
+    expect(harness.theSource().closed).toBe(false);
+  });
+
   it('debounces a burst of subscriptions into one reconnect', async () => {
     const harness = new Harness();
     const { tabcast } = harness.open({ topics: ['start'] });

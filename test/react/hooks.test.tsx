@@ -1,0 +1,449 @@
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { useSelector } from '@xstate/react';
+import { useState } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TabcastParseError } from '../../src/index.js';
+import { TabcastProvider, useTabcast, useTabcastStatus, useTopic } from '../../src/react/index.js';
+import { FakeBrowser } from '../fakes/index.js';
+import { openTab, settle, theSource, topicsOf } from './support.js';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+function Status() {
+  const { phase, role } = useTabcastStatus((status) => ({
+    phase: status.phase,
+    role: status.role,
+  }));
+  return <p data-testid="status">{`${role} · ${phase}`}</p>;
+}
+
+describe('TabcastProvider and useTabcastStatus', () => {
+  it('renders every status change of the tab', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Status />
+      </TabcastProvider>,
+    );
+    const status = () => screen.getByTestId('status').textContent;
+    expect(status()).toBe('none · signedOut');
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    expect(status()).toBe('leader · connecting');
+    act(() => theSource(browser).open());
+    expect(status()).toBe('leader · open');
+    act(() => tabcast.logout());
+    expect(status()).toBe('none · signedOut');
+  });
+
+  it('re-renders only when the selected part changes (shallow compare)', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    tabcast.subscribe('news', { tick: () => {} });
+    tabcast.login({ userId: 'ada' });
+    await browser.clock.advance(10);
+    theSource(browser).open();
+    let renders = 0;
+    function Phase() {
+      renders++;
+      const { phase } = useTabcastStatus((status) => ({ phase: status.phase }));
+      return <p>{phase}</p>;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Phase />
+      </TabcastProvider>,
+    );
+    const before = renders;
+    for (let id = 1; id <= 5; id++) {
+      act(() => theSource(browser).emitEnvelope('tick', 'news', id, id));
+    }
+    expect(tabcast.status.lastEventId).toBe('5');
+    expect(renders).toBe(before);
+  });
+
+  it('returns the whole status without a selector', () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    let seen: unknown;
+    function Whole() {
+      seen = useTabcastStatus();
+      return null;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast}>
+        <Whole />
+      </TabcastProvider>,
+    );
+    expect(seen).toBe(tabcast.status);
+  });
+
+  it('useTabcast gives the handle; hooks outside a provider say what is missing', () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    let seen: unknown;
+    function Handle() {
+      seen = useTabcast();
+      return null;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast}>
+        <Handle />
+      </TabcastProvider>,
+    );
+    expect(seen).toBe(tabcast);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(() => render(<Handle />)).toThrow(
+      'useTabcast() needs a <TabcastProvider tabcast={…}> above it',
+    );
+  });
+
+  it('rejects an invalid grace delay or scheduler with a clear error', () => {
+    const browser = new FakeBrowser();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(() =>
+      render(<TabcastProvider tabcast={openTab(browser).tabcast} graceMs={-1} />),
+    ).toThrow('`graceMs` must be a finite number >= 0');
+    expect(() =>
+      render(<TabcastProvider tabcast={openTab(browser).tabcast} scheduler={{} as never} />),
+    ).toThrow('`scheduler` needs setTimeout(callback, ms) and clearTimeout(id)');
+  });
+
+  it("works with @xstate/react's useSelector on handle.actor directly", async () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    function Phase() {
+      const phase = useSelector(tabcast.actor, (snapshot) => snapshot.context.status.phase);
+      const session = useSelector(useTabcast().actor.system.get('session'), (snapshot) =>
+        JSON.stringify((snapshot as { value?: unknown } | undefined)?.value),
+      );
+      return <p data-testid="phase">{`${phase} ${session}`}</p>;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast}>
+        <Phase />
+      </TabcastProvider>,
+    );
+    expect(screen.getByTestId('phase').textContent).toBe('signedOut "signedOut"');
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    expect(screen.getByTestId('phase').textContent).toBe('open {"signedIn":"active"}');
+  });
+});
+
+describe('useTopic', () => {
+  it('delivers the events of its topic to the latest handlers, subscribing once', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    const subscribe = vi.spyOn(tabcast, 'subscribe');
+    const seen: string[] = [];
+    function News() {
+      const [count, setCount] = useState(0);
+      // New handler functions on every render, each closing over this render's `count`.
+      useTopic('news', {
+        tick: (data, meta) => {
+          seen.push(`${data}@${meta.id} in render ${count}`);
+          setCount((value) => value + 1);
+        },
+      });
+      return <p data-testid="count">{count}</p>;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <News />
+      </TabcastProvider>,
+    );
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    const source = theSource(browser);
+    expect(topicsOf(source.url)).toBe('news');
+    act(() => source.open());
+    for (let id = 1; id <= 3; id++) act(() => source.emitEnvelope('tick', 'news', `t${id}`, id));
+    await settle(browser, 1_000);
+    expect(screen.getByTestId('count').textContent).toBe('3');
+    expect(seen).toEqual(['t1@1 in render 0', 't2@2 in render 1', 't3@3 in render 2']);
+    expect(subscribe).toHaveBeenCalledTimes(1);
+    expect(subscriptionEvents).toEqual(['add news']);
+    expect(browser.eventSources).toHaveLength(1);
+  });
+
+  it('moves the subscription when the topic changes: one reconnect, old topic dropped', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    const seen: string[] = [];
+    function Results({ id }: { id: number }) {
+      useTopic(`results:${id}`, { done: (data) => seen.push(`${id}:${data}`) });
+      return null;
+    }
+    const view = render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Results id={1} />
+      </TabcastProvider>,
+    );
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    view.rerender(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Results id={2} />
+      </TabcastProvider>,
+    );
+    // A new topic reconnects anyway, so the old one is not kept for its grace delay: one
+    // reconnect carries both changes.
+    expect(subscriptionEvents).toEqual(['add results:1', 'remove results:1', 'add results:2']);
+    await settle(browser, 1_000);
+    expect(browser.eventSources).toHaveLength(2);
+    const source = theSource(browser);
+    expect(topicsOf(source.url)).toBe('results:2');
+    act(() => source.open());
+    act(() => source.emitEnvelope('done', 'results:2', 'yes', 1));
+    expect(seen).toEqual(['2:yes']);
+  });
+
+  it('shares one subscription between components of the same topic and event names', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    const seen: string[] = [];
+    function Ticker({ name }: { name: string }) {
+      useTopic('news', { tick: (data) => seen.push(`${name}:${data}`) });
+      return null;
+    }
+    const view = render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Ticker name="a" />
+        <Ticker name="b" />
+      </TabcastProvider>,
+    );
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    expect(seen).toEqual(['a:1', 'b:1']);
+    view.rerender(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Ticker name="b" />
+      </TabcastProvider>,
+    );
+    await settle(browser, 1_000);
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 2, 2));
+    expect(seen).toEqual(['a:1', 'b:1', 'b:2']);
+    expect(subscriptionEvents).toEqual(['add news']);
+    view.unmount();
+    await settle(browser, 1_000);
+    expect(subscriptionEvents).toEqual(['add news', 'remove news']);
+  });
+
+  it('keeps the subscription across a quick remount, so the stream is not reconnected', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    function News() {
+      useTopic('news', { tick: () => {} });
+      return null;
+    }
+    const tree = (key: string) => (
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <News key={key} />
+      </TabcastProvider>
+    );
+    const view = render(tree('page-1'));
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    view.rerender(tree('page-2')); // unmounts one News and mounts another
+    await settle(browser, 1_000);
+    expect(subscriptionEvents).toEqual(['add news']);
+    expect(browser.eventSources).toHaveLength(1);
+    expect(theSource(browser).readyState).toBe(1);
+  });
+
+  it('resubscribes when the set of event names changes, not when the functions do', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    const seen: string[] = [];
+    function News({ events }: { events: string[] }) {
+      useTopic('news', Object.fromEntries(events.map((name) => [name, () => seen.push(name)])));
+      return null;
+    }
+    const tree = (events: string[]) => (
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <News events={events} />
+      </TabcastProvider>
+    );
+    const view = render(tree(['tick', 'tock']));
+    view.rerender(tree(['tock', 'tick']));
+    expect(subscriptionEvents).toEqual(['add news']);
+    view.rerender(tree(['tick']));
+    expect(subscriptionEvents).toEqual(['add news', 'add news']);
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 1_000);
+    expect(subscriptionEvents).toEqual(['add news', 'add news', 'remove news']);
+    act(() => theSource(browser).open());
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    expect(seen).toEqual(['tick']);
+  });
+
+  it('a throwing handler does not keep the event from the other components', async () => {
+    const browser = new FakeBrowser();
+    const onError = vi.fn();
+    const { tabcast } = openTab(browser, { onError });
+    const seen: string[] = [];
+    function Broken() {
+      useTopic('news', {
+        tick: () => {
+          throw new Error('render bug');
+        },
+      });
+      return null;
+    }
+    function Fine() {
+      useTopic('news', { tick: (data) => seen.push(String(data)) });
+      return null;
+    }
+    render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <Broken />
+        <Fine />
+      </TabcastProvider>,
+    );
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    expect(seen).toEqual(['1']);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('moves from one page to another with a different topic in one reconnect', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    function Orders() {
+      useTopic('orders', { placed: () => {} });
+      return null;
+    }
+    function Chat() {
+      useTopic('chat', { said: () => {} });
+      return null;
+    }
+    const tree = (page: 'orders' | 'chat') => (
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        {page === 'orders' ? <Orders /> : <Chat />}
+      </TabcastProvider>
+    );
+    const view = render(tree('orders'));
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    view.rerender(tree('chat'));
+    await settle(browser, 5_000);
+    expect(subscriptionEvents).toEqual(['add orders', 'remove orders', 'add chat']);
+    expect(browser.eventSources).toHaveLength(2);
+    expect(topicsOf(theSource(browser).url)).toBe('chat');
+  });
+
+  it('releases what React held a grace delay after the last provider unmounts', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    function News() {
+      useTopic('news', { tick: () => {} });
+      return null;
+    }
+    const view = render(
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock} graceMs={200}>
+        <News />
+      </TabcastProvider>,
+    );
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    const timersWhileMounted = browser.clock.pendingTimers();
+    view.unmount();
+    await settle(browser, 199);
+    expect(subscriptionEvents).toEqual(['add news']);
+    await settle(browser, 1);
+    expect(subscriptionEvents).toEqual(['add news', 'remove news']);
+    // Nothing of React's is left behind; the handle lives on (the app owns it).
+    await settle(browser, 100);
+    expect(browser.clock.pendingTimers()).toBe(timersWhileMounted);
+    expect(tabcast.status.phase).toBe('connecting');
+  });
+
+  it('asks a component that joins after a gap in which events were missed to resync', async () => {
+    const browser = new FakeBrowser();
+    const { tabcast } = openTab(browser);
+    tabcast.login({ userId: 'ada' });
+    const resyncs: string[] = [];
+    function News({ page }: { page: string }) {
+      useTopic('news', { tick: () => {} }, { resync: () => resyncs.push(page) });
+      return null;
+    }
+    const tree = (page: string | null) => (
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        {page && <News page={page} />}
+      </TabcastProvider>
+    );
+    const view = render(tree('first'));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    expect(resyncs).toEqual(['first']); // first connect: nothing proves continuity
+    view.rerender(tree(null));
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1)); // nobody listens
+    view.rerender(tree('second'));
+    expect(resyncs).toEqual(['first', 'second']);
+  });
+
+  it('hands parse errors to the error option, or to the handle when no component takes them', async () => {
+    const browser = new FakeBrowser();
+    const onError = vi.fn();
+    const { tabcast } = openTab(browser, { onError });
+    const errors: TabcastParseError[] = [];
+    function News({ withError }: { withError: boolean }) {
+      useTopic(
+        'news',
+        { tick: () => {} },
+        withError ? { error: (error) => errors.push(error) } : {},
+      );
+      return null;
+    }
+    const tree = (withError: boolean) => (
+      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+        <News withError={withError} />
+      </TabcastProvider>
+    );
+    const view = render(tree(true));
+    act(() => tabcast.login({ userId: 'ada' }));
+    await settle(browser, 10);
+    act(() => theSource(browser).open());
+    act(() => theSource(browser).emit('tick', 'not json', { id: 1 }));
+    expect(errors.map((error) => error.code)).toEqual(['parse_error']);
+    expect(onError).not.toHaveBeenCalled();
+    view.rerender(tree(false));
+    act(() => theSource(browser).emit('tick', 'not json either', { id: 2 }));
+    expect(errors).toHaveLength(1);
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('runs the grace delay on the page timers by default (vi fake timers)', async () => {
+    vi.useFakeTimers();
+    const browser = new FakeBrowser();
+    const { tabcast, subscriptionEvents } = openTab(browser);
+    function News() {
+      useTopic('news', { tick: () => {} });
+      return null;
+    }
+    const view = render(
+      <TabcastProvider tabcast={tabcast}>
+        <News />
+      </TabcastProvider>,
+    );
+    view.unmount();
+    vi.advanceTimersByTime(999);
+    expect(subscriptionEvents).toEqual(['add news']);
+    vi.advanceTimersByTime(1);
+    expect(subscriptionEvents).toEqual(['add news', 'remove news']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
