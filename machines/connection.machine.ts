@@ -53,6 +53,8 @@ export interface ConnectionInput {
   epoch: number;
   interest: Interest;
   lastEventId: string | null;
+  /** The topics of the stream `lastEventId` came from: the ones a resume can vouch for. */
+  provenTopics: string[];
   lastEventIdParam: string;
   withCredentials: boolean;
   backoff?: BackoffOptions;
@@ -65,8 +67,13 @@ export interface ConnectionContext {
   clientId: string;
   epoch: number;
   interest: Interest;
-  /** The topics the current (or last) stream was opened with. */
+  /** The topics the current (or last) attempt asked for. */
   streamTopics: string[];
+  /**
+   * The topics of the last stream that opened: a resume from `lastEventId` proves continuity
+   * for these only. Any other topic of a new stream gets `resync`.
+   */
+  provenTopics: string[];
   lastEventId: string | null;
   lastEventIdParam: string;
   withCredentials: boolean;
@@ -200,8 +207,8 @@ export const connectionMachine = setup({
         enqueueTabAndFollowers(
           enqueue,
           system,
-          { type: 'status.connection', status },
-          { type: 'state', epoch: context.epoch, status },
+          { type: 'status.connection', status, epoch: context.epoch, topics: context.provenTopics },
+          { type: 'state', epoch: context.epoch, status, topics: context.provenTopics },
         );
       },
     ),
@@ -218,20 +225,17 @@ export const connectionMachine = setup({
       enqueue(raise({ type: 'topics.settled' }, { id: 'topicsDebounce', delay: 'topicsDebounce' }));
     }),
     markStreamTopics: assign({ streamTopics: ({ context }) => context.interest.topics }),
-    /** Tells subscribers the stream cannot prove it missed nothing for these topics. */
+    /**
+     * Tells subscribers the stream cannot prove it missed nothing for these topics: all of them
+     * (no resume id, or a server `reset`), or those the resume id does not cover.
+     */
     announceResync: enqueueActions(
-      ({ context, system, enqueue }, params: { scope: 'unproven' | 'added' | 'all' }) => {
+      ({ context, system, enqueue }, params: { scope: 'unproven' | 'all' }) => {
         const { topics } = context.interest;
         const resync =
-          params.scope === 'all'
+          params.scope === 'all' || context.lastEventId === null
             ? topics
-            : params.scope === 'added'
-              ? context.lastEventId === null
-                ? []
-                : topics.filter((topic) => !context.streamTopics.includes(topic))
-              : context.lastEventId === null
-                ? topics
-                : [];
+            : topics.filter((topic) => !context.provenTopics.includes(topic));
         if (resync.length === 0) return;
         enqueueTabAndFollowers(
           enqueue,
@@ -241,6 +245,7 @@ export const connectionMachine = setup({
         );
       },
     ),
+    markProvenTopics: assign({ provenTopics: ({ context }) => context.interest.topics }),
     markOpened: assign({ everOpened: true, error: null, retryAfterMs: undefined }),
     resetAttempt: assign({ attempt: 0 }),
     /** Relays the event to every follower, then delivers it in this tab. */
@@ -297,6 +302,7 @@ export const connectionMachine = setup({
     epoch: input.epoch,
     interest: input.interest,
     streamTopics: input.interest.topics,
+    provenTopics: input.provenTopics,
     lastEventId: input.lastEventId,
     lastEventIdParam: input.lastEventIdParam,
     withCredentials: input.withCredentials,
@@ -391,6 +397,7 @@ export const connectionMachine = setup({
             { type: 'tellSession', params: { event: { type: 'auth.confirmed' } } },
             { type: 'reportPhase', params: { phase: 'open' } },
             { type: 'announceResync', params: { scope: 'unproven' } },
+            'markProvenTopics',
           ],
           after: {
             stableAfter: {
@@ -449,7 +456,6 @@ export const connectionMachine = setup({
     },
     /** The topic union changed: the one debounced reconnect that carries the new topics. */
     resubscribing: {
-      entry: { type: 'announceResync', params: { scope: 'added' } },
       always: { target: 'live' },
     },
     /** Waiting out the reconnect delay; `retry()` or coming back online skips it. */

@@ -46,7 +46,7 @@ export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
 /** What every connection of this tab shares; the rest comes from the leadership context. */
 export type ConnectionSettings = Omit<
   ConnectionInput,
-  'clientId' | 'epoch' | 'interest' | 'lastEventId'
+  'clientId' | 'epoch' | 'interest' | 'lastEventId' | 'provenTopics'
 >;
 
 export interface LeadershipInput {
@@ -65,6 +65,8 @@ export interface LeadershipContext {
   lockName: string;
   /** The newest term this tab knows of: its own while leading. */
   epoch: number;
+  /** The term this tab asked for in its last fallback claim. */
+  claim: number;
   /** The tab that holds that term, as far as this tab knows. */
   leaderId: string | null;
   /** Wall-clock time the leader was last heard from (fallback watchdog). */
@@ -125,7 +127,10 @@ function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
   if (message?.type === 'event') {
     return { type: 'delivery.event', id: message.id, event: message.event, data: message.data };
   }
-  if (message?.type === 'state') return { type: 'status.connection', status: message.status };
+  if (message?.type === 'state') {
+    const { status, epoch, topics } = message;
+    return { type: 'status.connection', status, epoch, topics };
+  }
   if (message?.type === 'resync') return { type: 'delivery.resync', topics: message.topics };
   return null;
 }
@@ -160,16 +165,28 @@ export const leadershipMachine = setup({
       return message.epoch < context.epoch;
     },
     isFromLeader: ({ event }) => claimsLeadership(messageOf(event)),
-    /** Another tab claims to lead with a better (epoch, tabId): this tab must yield. */
+    /**
+     * Another leader with a better (epoch, tabId): this leader must yield. A mere claim never
+     * deposes a leader: the leader answers it with a heartbeat, and the candidate follows.
+     */
     isOutranked: ({ context, event }) => {
       const message = messageOf(event);
-      if (!claimsLeadership(message) && message?.type !== 'claim') return false;
       return (
-        message !== undefined &&
-        'epoch' in message &&
+        claimsLeadership(message) &&
+        outranks(
+          { epoch: (message as { epoch: number }).epoch, tabId: message!.from },
+          { epoch: context.epoch, tabId: context.tabId },
+        )
+      );
+    },
+    /** Another candidate's claim beats this tab's own. */
+    isBetterClaim: ({ context, event }) => {
+      const message = messageOf(event);
+      return (
+        message?.type === 'claim' &&
         outranks(
           { epoch: message.epoch, tabId: message.from },
-          { epoch: context.epoch, tabId: context.tabId },
+          { epoch: context.claim, tabId: context.tabId },
         )
       );
     },
@@ -252,8 +269,7 @@ export const leadershipMachine = setup({
       if (!message || !('epoch' in message)) return {};
       return {
         epoch: Math.max(context.epoch, message.epoch),
-        leaderId:
-          claimsLeadership(message) || message.type === 'claim' ? message.from : context.leaderId,
+        leaderId: message.from,
         lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
       };
     }),
@@ -275,21 +291,27 @@ export const leadershipMachine = setup({
       epoch: ({ context }) => context.epoch + 1,
       leaderId: ({ context }) => context.tabId,
     }),
-    /** A fallback candidate claims the next term; the claim's epoch becomes its own. */
+    /**
+     * A fallback candidate claims the next term. Its known term stays as it is until it wins, so
+     * the current leader's heartbeat (which answers the claim) is not stale to it.
+     */
     claimTerm: enqueueActions(({ context, system, enqueue }) => {
-      const epoch = context.epoch + 1;
-      enqueue.assign({ epoch, leaderId: context.tabId });
-      enqueuePost(enqueue, system, { type: 'claim', epoch });
+      const claim = context.epoch + 1;
+      enqueue.assign({ claim });
+      enqueuePost(enqueue, system, { type: 'claim', epoch: claim });
     }),
-    /** Follows the candidate or leader that outranked this tab, starting its watchdog anew. */
-    yieldTo: assign(({ context, event }) => {
-      const message = messageOf(event);
-      if (!message || !('epoch' in message)) return {};
-      return {
-        epoch: Math.max(context.epoch, message.epoch),
-        leaderId: message.from,
-        lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
-      };
+    takeClaimedTerm: assign({
+      epoch: ({ context }) => context.claim,
+      leaderId: ({ context }) => context.tabId,
+    }),
+    /**
+     * Waits for the better candidate: its term is not known yet (it may lose to a living
+     * leader), only the time, which restarts the watchdog.
+     */
+    yieldToClaim: assign({
+      leaderId: ({ context, event }) => messageOf(event)?.from ?? context.leaderId,
+      lastHeardAt: ({ context, event }) =>
+        event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
     }),
     postHeartbeat: enqueueActions(({ context, system, enqueue }) =>
       enqueuePost(enqueue, system, { type: 'heartbeat', epoch: context.epoch }),
@@ -320,6 +342,7 @@ export const leadershipMachine = setup({
     mode: input.mode,
     lockName: input.lockName,
     epoch: 0,
+    claim: 0,
     leaderId: null,
     lastHeardAt: 0,
     interest: input.interest,
@@ -382,6 +405,7 @@ export const leadershipMachine = setup({
         /** The page is hidden for bfcache or unloading: no lock held, none queued. */
         suspended: {
           tags: ['follower'],
+          entry: { type: 'reportRole', params: { role: 'follower' } },
           on: { 'lifecycle.pageshow': { target: 'queued', actions: 'greet' } },
         },
       },
@@ -393,16 +417,16 @@ export const leadershipMachine = setup({
         campaigning: {
           tags: ['follower'],
           entry: 'claimTerm',
-          after: { electionWindow: { target: 'leading' } },
+          after: { electionWindow: { target: 'leading', actions: 'takeClaimedTerm' } },
           on: {
             'channel.message': [
               { guard: 'isStale', actions: 'countStale' },
               {
                 guard: 'isFromLeader',
                 target: 'following',
-                actions: ['yieldTo', 'deliverFromLeader'],
+                actions: ['hearLeader', 'deliverFromLeader'],
               },
-              { guard: 'isOutranked', target: 'following', actions: 'yieldTo' },
+              { guard: 'isBetterClaim', target: 'following', actions: 'yieldToClaim' },
               { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
@@ -418,7 +442,6 @@ export const leadershipMachine = setup({
               { guard: 'isStale', actions: 'countStale' },
               { guard: 'isLeaderBye', target: 'campaigning', actions: 'recordPeer' },
               { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
-              { guard: { type: 'isType', params: { type: 'claim' } }, actions: 'hearLeader' },
               { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
@@ -463,6 +486,7 @@ export const leadershipMachine = setup({
         },
         suspended: {
           tags: ['follower'],
+          entry: { type: 'reportRole', params: { role: 'follower' } },
           on: { 'lifecycle.pageshow': { target: 'campaigning', actions: 'greet' } },
         },
       },
@@ -482,6 +506,20 @@ export const leadershipMachine = setup({
   },
 });
 
+/** Where a new stream resumes: this tab's newest delivered id and the topics it covers. */
+function resumePointOf(tab: { getSnapshot: () => { context: TabResume } } | undefined) {
+  const context = tab?.getSnapshot().context;
+  return {
+    lastEventId: context?.ledger.lastEventId ?? null,
+    provenTopics: context?.provenTopics ?? [],
+  };
+}
+
+interface TabResume {
+  ledger: { lastEventId: string | null };
+  provenTopics: string[];
+}
+
 function connectionInvoke() {
   return {
     id: 'connection',
@@ -498,7 +536,7 @@ function connectionInvoke() {
       clientId: context.tabId,
       epoch: context.epoch,
       interest: unionOf(context.interest, context.peers),
-      lastEventId: self.system.get('tab')?.getSnapshot().context.ledger.lastEventId ?? null,
+      ...resumePointOf(self.system.get('tab')),
     }),
   } as const;
 }
@@ -511,7 +549,7 @@ function leadingHandlers(yieldTarget: string) {
     },
     'channel.message': [
       { guard: 'isStale', actions: 'countStale' },
-      { guard: 'isOutranked', target: yieldTarget, actions: ['yieldTo', 'deliverFromLeader'] },
+      { guard: 'isOutranked', target: yieldTarget, actions: ['hearLeader', 'deliverFromLeader'] },
       {
         guard: { type: 'isType', params: { type: 'hello' } },
         actions: ['announceInterest', 'forwardHello'],

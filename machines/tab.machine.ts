@@ -18,6 +18,8 @@ export interface TabContext {
   settings: TabInput;
   status: TabcastStatus;
   ledger: DeliveryLedger;
+  /** The topics of the stream the ledger's resume point came from (the leader's last open one). */
+  provenTopics: string[];
   /** How many subscriptions of this tab want each topic. */
   topicCounts: Record<string, number>;
   /** How many subscriptions of this tab listen to each event name. */
@@ -98,11 +100,12 @@ export const tabMachine = setup({
       type: 'resync' as const,
       topics: event.type === 'delivery.resync' ? event.topics : [],
     })),
-    applyConnectionStatus: assign({
-      status: ({ context, event }) =>
-        event.type === 'status.connection' && context.status.phase !== 'signedOut'
-          ? { ...context.status, ...event.status }
-          : context.status,
+    applyConnectionStatus: assign(({ context, event }) => {
+      if (event.type !== 'status.connection' || context.status.phase === 'signedOut') return {};
+      return {
+        status: { ...context.status, ...event.status, epoch: event.epoch },
+        provenTopics: event.topics,
+      };
     }),
     applyRole: assign({
       status: ({ context, event }) =>
@@ -113,10 +116,13 @@ export const tabMachine = setup({
     /** A sign-in starts a fresh ledger: one user's resume point never reaches another's stream. */
     applySession: assign(({ context, event }) => {
       if (event.type !== 'status.session') return {};
-      if (event.userId === null) return { status: SIGNED_OUT_STATUS, ledger: EMPTY_LEDGER };
+      if (event.userId === null) {
+        return { status: SIGNED_OUT_STATUS, ledger: EMPTY_LEDGER, provenTopics: [] };
+      }
       if (context.status.userId === event.userId) return {};
       return {
         ledger: EMPTY_LEDGER,
+        provenTopics: [],
         status: { ...SIGNED_OUT_STATUS, phase: 'connecting' as const, userId: event.userId },
       };
     }),
@@ -128,6 +134,7 @@ export const tabMachine = setup({
     settings: input,
     status: SIGNED_OUT_STATUS,
     ledger: EMPTY_LEDGER,
+    provenTopics: [],
     topicCounts: {},
     eventCounts: {},
     duplicatesDropped: 0,

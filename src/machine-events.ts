@@ -46,7 +46,8 @@ export type ChannelEvent =
 export type TabNotice =
   | { type: 'delivery.event'; id: string | null; event: string; data: string }
   | { type: 'delivery.resync'; topics: string[] }
-  | { type: 'status.connection'; status: ConnectionStatus }
+  /** The leader's connection status, its term, and the topics its open stream carries. */
+  | { type: 'status.connection'; status: ConnectionStatus; epoch: number; topics: string[] }
   | { type: 'status.role'; role: Role; mode: Mode; epoch: number }
   | { type: 'status.session'; userId: string | null };
 

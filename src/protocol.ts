@@ -11,8 +11,8 @@ export const PROTOCOL_VERSION = 1;
 export type ChannelBody =
   /** A tab joins: every tab answers with its topics, the leader with its state. */
   | { type: 'hello' }
-  /** The leader's connection status. */
-  | { type: 'state'; epoch: number; status: ConnectionStatus }
+  /** The leader's connection status, and the topics its last open stream carries. */
+  | { type: 'state'; epoch: number; status: ConnectionStatus; topics: string[] }
   /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
   | { type: 'event'; epoch: number; id: string | null; event: string; data: string }
   /** The stream cannot prove continuity for these topics: subscribers (of tab `for`) refetch. */
@@ -61,7 +61,7 @@ function isConnectionStatus(value: unknown): value is ConnectionStatus {
 
 const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknown>) => boolean> = {
   hello: () => true,
-  state: (m) => isEpoch(m.epoch) && isConnectionStatus(m.status),
+  state: (m) => isEpoch(m.epoch) && isConnectionStatus(m.status) && isStringArray(m.topics),
   event: (m) =>
     isEpoch(m.epoch) &&
     isNullableString(m.id) &&

@@ -29,12 +29,16 @@ const isMachineSnapshot = (snapshot: unknown): snapshot is SnapshotLike =>
   '_nodes' in snapshot &&
   Array.isArray(snapshot._nodes);
 
-/** Every state node key of `machine` (`live`, `live.open`, …), the root left out, in chart order. */
-export function stateKeysOf(machine: AnyStateMachine): string[] {
+/**
+ * Every state node key of `machine` (`live`, `live.open`, …), the root left out, in chart order;
+ * with `leavesOnly`, the atomic and final ones.
+ */
+export function stateKeysOf(machine: AnyStateMachine, { leavesOnly = false } = {}): string[] {
   const keys: string[] = [];
   const walk = (node: NodeLike) => {
     for (const child of Object.values(node.states)) {
-      keys.push(keyOf(child));
+      const isLeaf = Object.keys(child.states).length === 0;
+      if (isLeaf || !leavesOnly) keys.push(keyOf(child));
       walk(child);
     }
   };

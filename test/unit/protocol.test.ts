@@ -9,7 +9,7 @@ describe('readChannelMessage', () => {
     const status = { phase: 'open', attempt: 0, retryAt: null, error: null };
     const bodies = [
       { type: 'hello' },
-      { type: 'state', epoch: 1, status },
+      { type: 'state', epoch: 1, status, topics: ['a'] },
       { type: 'event', epoch: 1, id: '7', event: 'tick', data: '{}' },
       { type: 'resync', epoch: 1, topics: ['a'] },
       { type: 'topics', topics: ['a'], events: ['tick'] },
