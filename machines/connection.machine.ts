@@ -5,7 +5,7 @@
  * construction. Each connect attempt is one `transport` invoke on `live`: leaving `live` closes
  * the source at once, so the browser's own EventSource auto-reconnect never runs beside ours.
  */
-import { assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import { and, assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
 import { resumePoint } from '../src/delivery.js';
 import type {
@@ -184,6 +184,8 @@ export const connectionMachine = setup({
       ),
     isNewTopicSet: ({ context, event }) =>
       event.type === 'interest.changed' && !sameList(context.streamTopics, event.interest.topics),
+    wasRefusedTopics: ({ context }) =>
+      context.error?.code === 'invalid_topics' || context.error?.code === 'forbidden',
     isServerClose: ({ event }) =>
       event.type === 'source.control' && event.control === 'server_close',
     isReset: ({ event }) => event.type === 'source.control' && event.control === 'reset',
@@ -487,7 +489,18 @@ export const connectionMachine = setup({
     /** Gave up (too many attempts, or the server rejected the topics): only `retry()` leaves. */
     failed: {
       entry: ['markGaveUp', { type: 'reportPhase', params: { phase: 'failed' } }],
-      on: { 'connection.retry': { target: 'live', actions: 'resetAttempt' } },
+      on: {
+        'connection.retry': { target: 'live', actions: 'resetAttempt' },
+        // The server refused the topics: a different set deserves a new try.
+        'interest.changed': [
+          {
+            guard: and(['wasRefusedTopics', 'isNewTopicSet']),
+            target: 'live',
+            actions: ['setInterest', 'resetAttempt'],
+          },
+          { guard: 'isNewInterest', actions: 'setInterest' },
+        ],
+      },
     },
     /** The server answered 204: it wants no stream. Only `retry()` leaves. */
     closed: {

@@ -267,6 +267,21 @@ describe('auth (behaviour 9)', () => {
     expect(tabcast.status.error?.code).toBe('forbidden');
   });
 
+  it('after a 403 for a topic, dropping that topic connects again', async () => {
+    const harness = new Harness({}, { transport: 'fetch' });
+    const { tabcast } = harness.open({ topics: ['news'] });
+    const stop = tabcast.subscribe('admin', { tick: () => {} });
+    await harness.settle(100);
+    harness.browser.fetches.at(-1)!.respond(403);
+    await harness.settle();
+    expect(tabcast.status.phase).toBe('failed');
+    const attempts = harness.browser.fetches.length;
+    stop();
+    await harness.settle(100);
+    expect(harness.browser.fetches).toHaveLength(attempts + 1);
+    expect(topicsOf(harness.browser.fetches.at(-1)!.url)).toBe('news');
+  });
+
   it('204 closes for good until retry()', async () => {
     const harness = new Harness({}, { transport: 'fetch' });
     const { tabcast } = harness.open();
