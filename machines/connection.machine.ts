@@ -379,17 +379,7 @@ export const connectionMachine = setup({
         connecting: {
           entry: { type: 'reportPhase', params: { phase: 'pending' } },
           after: {
-            connectTimeout: [
-              {
-                guard: 'canRetry',
-                target: '#connection.backoff',
-                actions: { type: 'recordFailure', params: { code: 'timeout' } },
-              },
-              {
-                target: '#connection.failed',
-                actions: { type: 'recordFailure', params: { code: 'timeout' } },
-              },
-            ],
+            connectTimeout: failure('timeout'),
           },
           on: { 'source.open': { target: 'open' } },
         },
@@ -411,17 +401,7 @@ export const connectionMachine = setup({
             /** Re-entered on every sign of life, which restarts the stall timer. */
             receiving: {
               after: {
-                stallTimeout: [
-                  {
-                    guard: 'canRetry',
-                    target: '#connection.backoff',
-                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
-                  },
-                  {
-                    target: '#connection.failed',
-                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
-                  },
-                ],
+                stallTimeout: failure('stalled'),
               },
               on: {
                 'source.activity': { target: 'receiving', reenter: true },
@@ -509,6 +489,15 @@ export const connectionMachine = setup({
     },
   },
 });
+
+/** A failure of `code`: back off while attempts remain, else give up. */
+function failure(code: 'timeout' | 'stalled') {
+  const actions = { type: 'recordFailure', params: { code } } as const;
+  return [
+    { guard: 'canRetry', target: '#connection.backoff', actions },
+    { target: '#connection.failed', actions },
+  ] as const;
+}
 
 /** The next reconnect delay, from the backoff policy. */
 export function planRetry(

@@ -88,6 +88,12 @@ export class Harness {
     return open[0]!;
   }
 
+  /** Posts `body` on the scope's channel as tab `from` would (a peer the test plays). */
+  postAsPeer(from: string, body: Record<string, unknown>, userId = 'ada') {
+    const scope = `app:${userId}`;
+    this.browser.postRaw(`tabcast:${scope}`, { v: 1, scope, from, ...body });
+  }
+
   leaders() {
     return this.tabs.filter((entry) => entry.tab.alive && entry.tabcast.status.role === 'leader');
   }

@@ -104,13 +104,7 @@ describe('fallback leadership without Web Locks (behaviour 2)', () => {
     expect(first.tabcast.status.role).toBe('leader');
     const firstSource = harness.theSource();
     // Another leader of the same term with a smaller id (it wins the tie-break) speaks up.
-    harness.browser.postRaw('tabcast:app:ada', {
-      v: 1,
-      scope: 'app:ada',
-      from: 'tab-0',
-      type: 'heartbeat',
-      epoch: first.tabcast.status.epoch,
-    });
+    harness.postAsPeer('tab-0', { type: 'heartbeat', epoch: first.tabcast.status.epoch });
     await harness.settle(10);
     expect(first.tabcast.status.role).toBe('follower');
     expect(firstSource.closed).toBe(true);
@@ -127,13 +121,7 @@ describe('fallback leadership without Web Locks (behaviour 2)', () => {
     const first = harness.open();
     await harness.settle(500);
     const source = harness.theSource();
-    harness.browser.postRaw('tabcast:app:ada', {
-      v: 1,
-      scope: 'app:ada',
-      from: 'tab-9',
-      type: 'heartbeat',
-      epoch: first.tabcast.status.epoch,
-    });
+    harness.postAsPeer('tab-9', { type: 'heartbeat', epoch: first.tabcast.status.epoch });
     await harness.settle(10);
     expect(first.tabcast.status.role).toBe('leader');
     expect(source.closed).toBe(false);

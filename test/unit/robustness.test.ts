@@ -109,10 +109,7 @@ describe('malformed input (behaviour 11)', () => {
     await harness.settle();
     harness.theSource().emitEnvelope('tick', 'news', 'real', 5);
     await harness.settle();
-    harness.browser.postRaw('tabcast:app:ada', {
-      v: 1,
-      scope: 'app:ada',
-      from: 'tab-7',
+    harness.postAsPeer('tab-7', {
       type: 'event',
       epoch: 0,
       id: '6',

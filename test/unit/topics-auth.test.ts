@@ -33,14 +33,7 @@ describe('topics (behaviour 8)', () => {
     const created = harness.browser.eventSources.length;
     for (let second = 0; second < 30; second++) {
       // What a buggy follower would do on every heartbeat: announce the same set again.
-      harness.browser.postRaw('tabcast:app:ada', {
-        v: 1,
-        scope: 'app:ada',
-        from: 'tab-2',
-        type: 'topics',
-        topics: ['chat'],
-        events: ['tick'],
-      });
+      harness.postAsPeer('tab-2', { type: 'topics', topics: ['chat'], events: ['tick'] });
       await harness.settle(1000);
     }
     expect(harness.theSource().closed).toBe(false);
