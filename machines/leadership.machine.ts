@@ -354,6 +354,7 @@ export const leadershipMachine = setup({
   entry: 'greet',
   initial: 'electing',
   on: {
+    'session.ending': { target: '.retired' },
     'interest.changed': { actions: ['setOwnInterest', 'announceInterest'] },
     'channel.message': [
       { guard: 'isStale', actions: 'countStale' },
@@ -382,6 +383,7 @@ export const leadershipMachine = setup({
           on: {
             'lock.error': { target: '#leadership.fallback', actions: 'fallBackToElection' },
             'lifecycle.pagehide': { target: 'suspended' },
+            'session.ending': { target: '.retired' },
           },
           states: {
             waiting: {
@@ -398,6 +400,8 @@ export const leadershipMachine = setup({
               invoke: connectionInvoke(),
               on: leadingHandlers('#leadership.locks.steppingDown'),
             },
+            /** Signing out: no stream; the lock (or the place in the queue) is kept until the end. */
+            retired: {},
           },
         },
         /** Lost a duplicate-leader contest: the lock is released, then requested anew. */
@@ -491,6 +495,8 @@ export const leadershipMachine = setup({
         },
       },
     },
+    /** Signing out: no stream, no election, nothing posted. */
+    retired: {},
     /** No BroadcastChannel: this tab streams for itself. */
     solo: {
       tags: ['leader'],

@@ -28,6 +28,8 @@ export interface SessionInput {
   mode: Mode;
   connection: ConnectionSettings;
   leadershipTiming?: LeadershipTiming;
+  /** How long a signing-out tab keeps the Web Lock after its logout is posted. */
+  signOutGraceMs: number;
 }
 
 export interface SessionContext extends SessionInput {
@@ -71,6 +73,9 @@ export const sessionMachine = setup({
       throw new Error('tabcast: no refreshCredentials option');
     }),
   },
+  delays: {
+    signOutGrace: ({ context }) => context.signOutGraceMs,
+  },
   guards: {
     isLogoutMessage: ({ event }) =>
       event.type === 'channel.message' && event.message.type === 'logout',
@@ -97,6 +102,11 @@ export const sessionMachine = setup({
       enqueueToSystem(enqueue, system, 'channel', post);
     }),
     forwardToLeadership: sendTo('leadership', ({ event }) => event),
+    retireLeadership: sendTo('leadership', { type: 'session.ending' }),
+    reportSignedOut: enqueueActions(({ system, enqueue }) => {
+      const notice: TabNotice = { type: 'status.session', userId: null };
+      enqueueToSystem(enqueue, system, 'tab', notice);
+    }),
     leaveChannel: sendTo('channel', { type: 'channel.leave' }),
     confirmRefresh: sendTo('leadership', { type: 'auth.refreshed' }),
   },
@@ -180,10 +190,17 @@ export const sessionMachine = setup({
             'auth.confirmed': { target: 'active' },
           },
         },
-        /** Tells every tab of the scope, then leaves the scope. */
+        /**
+         * Tells every tab of the scope, stops the stream at once, and keeps the Web Lock a
+         * moment longer: released with the logout still in flight, it could be granted to a
+         * tab that has not heard of the logout yet, which would connect once.
+         */
         signingOut: {
-          entry: 'postLogout',
-          always: { target: '#session.signedOut', actions: 'clearUser' },
+          entry: ['postLogout', 'retireLeadership', 'reportSignedOut'],
+          after: { signOutGrace: { target: '#session.signedOut', actions: 'clearUser' } },
+          on: {
+            'auth.login': { target: '#session.signedIn', reenter: true, actions: 'setUser' },
+          },
         },
       },
     },

@@ -158,6 +158,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
         timing: settings.timing,
       },
       leadershipTiming: settings.timing,
+      signOutGraceMs: settings.timing.signOutGraceMs,
     },
     ...(platform.clock ? { clock: platform.clock } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),

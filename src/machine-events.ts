@@ -60,4 +60,6 @@ export type SharedEvent =
   /** The stream opened: the credentials are good. */
   | { type: 'auth.confirmed' }
   | { type: 'server.forceLogout' }
+  /** To leadership: the session is signing out; stop the stream, keep the lock a moment. */
+  | { type: 'session.ending' }
   | { type: 'peer.hello' };

@@ -15,7 +15,11 @@ import type { Platform } from './platform.js';
 import type { CredentialsProvider } from './transport/fetch.js';
 
 /** Every timing of the charts, in ms. */
-export type Timing = ConnectionTiming & LeadershipTiming;
+export type Timing = ConnectionTiming &
+  LeadershipTiming & {
+    /** How long a signing-out tab keeps the Web Lock after posting its logout. */
+    signOutGraceMs: number;
+  };
 
 /** How one event name's data is turned into its typed payload, in every tab on receipt. */
 export interface EventSpec<Payload> {
@@ -73,6 +77,7 @@ export interface TabcastOptions<Events extends object = Record<string, unknown>>
 export const TIMING_DEFAULTS: Timing = {
   ...CONNECTION_TIMING_DEFAULTS,
   ...LEADERSHIP_TIMING_DEFAULTS,
+  signOutGraceMs: 100,
 };
 
 export const DEFAULTS = {

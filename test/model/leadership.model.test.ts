@@ -209,6 +209,11 @@ class Scope {
       this.tab.tab.pageshow();
       await this.settle();
     },
+    'user.logout': async () => {
+      this.tab.tabcast.logout();
+      await this.settle();
+      expect(this.tab.tabcast.status.phase).toBe('signedOut');
+    },
   };
 
   /** What else must hold in each state of the model, beyond the chart's state value. */
@@ -226,6 +231,14 @@ class Scope {
       expect(this.world.browser.locks.held(LOCK)).toBe(this.tab.tab.id);
       expect(this.tab.tabcast.status).toMatchObject({ role: 'leader', mode: 'locks' });
       expect(this.ownSources()).toHaveLength(1);
+    },
+    'locks.queued.retired': () => {
+      // Signing out: the stream is closed at once, the lock kept for the sign-out grace.
+      expect(this.ownSources()).toEqual([]);
+      expect(this.world.browser.locks.held(LOCK)).toBe(this.tab.tab.id);
+    },
+    retired: () => {
+      expect(this.ownSources()).toEqual([]);
     },
     'locks.suspended': () => {
       expect(this.world.browser.locks.held(LOCK)).not.toBe(this.tab.tab.id);

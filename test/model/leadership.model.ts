@@ -42,7 +42,9 @@ export type LeadershipModelEvent =
   /** The page enters the back/forward cache. */
   | { type: 'page.hide' }
   /** The page comes back from it. */
-  | { type: 'page.show' };
+  | { type: 'page.show' }
+  /** The user signs out in this tab (the session keeps the lock for its sign-out grace). */
+  | { type: 'user.logout' };
 
 export const leadershipModel = setup({
   types: {
@@ -92,8 +94,10 @@ export const leadershipModel = setup({
                   target: 'waiting',
                   actions: assign({ peerHoldsLock: true }),
                 },
+                'user.logout': { target: 'retired' },
               },
             },
+            retired: {},
           },
         },
         suspended: {
@@ -130,6 +134,7 @@ export const leadershipModel = setup({
           on: {
             'peer.outrank': { target: 'following' },
             'page.hide': { target: 'suspended' },
+            'user.logout': { target: '#leadershipModel.retired' },
           },
           states: { beating: {} },
         },
@@ -139,6 +144,7 @@ export const leadershipModel = setup({
       },
     },
     solo: {},
+    retired: {},
   },
 });
 

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestModel } from 'xstate/graph';
 import { sessionMachine } from '../../machines/session.machine.js';
+import { TIMING_DEFAULTS } from '../../src/index.js';
 import { type FakeFetchCall, sseFrame } from '../fakes/index.js';
 import { Harness, type TabUnderTest } from '../support/harness.js';
 import * as connection from './connection.model.js';
@@ -57,7 +58,8 @@ class Session {
     return statesOf(this.tabcast.actor.getSnapshot());
   }
 
-  settle(ms = 0) {
+  /** Past the sign-out grace, so a logout has left the scope when the model says signed out. */
+  settle(ms = TIMING_DEFAULTS.signOutGraceMs) {
     return this.harness.settle(ms);
   }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestModel } from 'xstate/graph';
 import { tabMachine } from '../../machines/tab.machine.js';
-import { TabcastError } from '../../src/index.js';
+import { TabcastError, TIMING_DEFAULTS } from '../../src/index.js';
 import { Harness, type TabUnderTest } from '../support/harness.js';
 import { StateCoverage, stateKeysOf } from './coverage.js';
 import { statesOf, type TabModelEvent, tabModel } from './tab.model.js';
@@ -26,7 +26,8 @@ class Tab {
     return statesOf(this.tabcast.actor.getSnapshot());
   }
 
-  settle(ms = 0) {
+  /** Past the sign-out grace, so a logout has left the scope when the model says signed out. */
+  settle(ms = TIMING_DEFAULTS.signOutGraceMs) {
     return this.harness.settle(ms);
   }
 

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { createTabcast } from '../../src/index.js';
+import { TIMING_DEFAULTS } from '../../src/options.js';
 import { FakeBrowser } from '../fakes/index.js';
 
 const SECRET = 'SECRET-123';
@@ -158,6 +159,8 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
     tabcast.logout();
     await browser.clock.advance(0);
     expect(tabcast.status.phase).toBe('signedOut');
+    // The session keeps the lock for its sign-out grace, then leaves the scope.
+    await browser.clock.advance(TIMING_DEFAULTS.signOutGraceMs);
 
     const tree = actorTree(events);
     console.log(`tabcast actors, as the inspector shows them:\n${drawTree(tree).join('\n')}`);
@@ -202,9 +205,14 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
       'signedIn.refreshing',
       'signedIn.verifying',
       'signedIn.active',
-      'signedOut', // through `signingOut`, a transient state: only its microstep shows it
+      'signedIn.signingOut',
+      'signedOut',
     ]);
-    expect(history.get('leadership')).toEqual(['locks.queued.waiting', 'locks.queued.leading']);
+    expect(history.get('leadership')).toEqual([
+      'locks.queued.waiting',
+      'locks.queued.leading',
+      'locks.queued.retired',
+    ]);
     expect(history.get('connection')).toEqual([
       'live.connecting',
       'unauthorized',

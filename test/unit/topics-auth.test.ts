@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TabcastError } from '../../src/index.js';
+import { TabcastError, TIMING_DEFAULTS } from '../../src/index.js';
 import { Harness } from '../support/harness.js';
 
 const topicsOf = (url: string) => new URL(url).searchParams.get('topics');
@@ -131,6 +131,10 @@ describe('auth (behaviour 9)', () => {
     follower.tabcast.logout();
     await harness.settle();
     expect(harness.openSources()).toHaveLength(0);
+    expect(leader.tabcast.status.phase).toBe('signedOut');
+    expect(follower.tabcast.status.phase).toBe('signedOut');
+    // The tab that signed out keeps its place in the queue for the sign-out grace only.
+    await harness.settle(TIMING_DEFAULTS.signOutGraceMs);
     expect(harness.browser.locks.held('tabcast:app:ada')).toBeNull();
     expect(harness.browser.locks.queued('tabcast:app:ada')).toBe(0);
     expect(leader.tabcast.status.phase).toBe('signedOut');
@@ -138,6 +142,22 @@ describe('auth (behaviour 9)', () => {
     const created = harness.browser.eventSources.length;
     await harness.settle(120_000);
     expect(harness.browser.eventSources.length).toBe(created);
+  });
+
+  it('logout in the leader: the next tab in the lock queue never connects', async () => {
+    const harness = new Harness();
+    const leader = harness.open();
+    harness.open();
+    harness.open();
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    const created = harness.browser.eventSources.length;
+    leader.tabcast.logout();
+    await harness.settle(1000);
+    expect(harness.browser.eventSources).toHaveLength(created);
+    expect(harness.openSources()).toHaveLength(0);
+    expect(harness.browser.locks.held('tabcast:app:ada')).toBeNull();
   });
 
   it.each([['backoff'], ['connecting']])(
@@ -190,6 +210,7 @@ describe('auth (behaviour 9)', () => {
     harness.browser.fetches.at(-1)!.respond(401);
     await harness.settle();
     for (const { tabcast } of tabs) expect(tabcast.status.phase).toBe('signedOut');
+    await harness.settle(TIMING_DEFAULTS.signOutGraceMs);
     expect(harness.browser.locks.held('tabcast:app:ada')).toBeNull();
   });
 
