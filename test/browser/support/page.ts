@@ -61,10 +61,19 @@ const subscriptions = new Map<string, () => void>();
 
 function subscribe(topic: string): void {
   if (subscriptions.has(topic)) return;
-  const handlers: Record<string, (data: unknown, meta: { id: string | null; topic: string; event: string }) => void> = {};
+  const handlers: Record<
+    string,
+    (data: unknown, meta: { id: string | null; topic: string; event: string }) => void
+  > = {};
   for (const name of eventNames) {
     handlers[name] = (data, meta) =>
-      record.events.push({ topic: meta.topic, event: meta.event, id: meta.id, data, at: Date.now() });
+      record.events.push({
+        topic: meta.topic,
+        event: meta.event,
+        id: meta.id,
+        data,
+        at: Date.now(),
+      });
   }
   const stop = tabcast.subscribe(topic, handlers, {
     resync: () => record.resyncs.push({ topic, at: Date.now() }),
@@ -75,6 +84,7 @@ function subscribe(topic: string): void {
 
 async function login(user: string): Promise<void> {
   currentUser = user;
+  // biome-ignore lint/suspicious/noDocumentCookie: set synchronously, before login connects
   document.cookie = `user=${encodeURIComponent(user)}; path=/; SameSite=Strict`;
   if (transport === 'fetch') await fetchToken(user);
   tabcast.login({ userId: user });
