@@ -387,9 +387,11 @@ export const connectionMachine = setup({
           entry: [
             'markOpened',
             { type: 'tellSession', params: { event: { type: 'auth.confirmed' } } },
-            { type: 'reportPhase', params: { phase: 'open' } },
+            // Resync first: a tab then sees the stream open with its topics proven, and a new
+            // subscription that the notice already covered is not asked twice.
             { type: 'announceResync', params: { scope: 'unproven' } },
             'markProvenTopics',
+            { type: 'reportPhase', params: { phase: 'open' } },
           ],
           after: {
             stableAfter: {

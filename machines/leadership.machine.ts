@@ -225,34 +225,6 @@ export const leadershipMachine = setup({
         return context.peers;
       },
     }),
-    /**
-     * A tab started listening to topics the stream already carries: no reconnect, so no
-     * continuity proof for it. Its subscribers (and, harmlessly, others of those topics) resync.
-     */
-    resyncJoinedTopics: enqueueActions(({ context, event, system, enqueue }) => {
-      const message = messageOf(event);
-      const before = unionOf(context.interest, context.peers).topics;
-      if (message?.type === 'topics') {
-        const joined = message.topics.filter(
-          (topic) => before.includes(topic) && !context.peers[message.from]?.topics.includes(topic),
-        );
-        if (joined.length === 0) return;
-        const body: ChannelBody = {
-          type: 'resync',
-          epoch: context.epoch,
-          topics: joined,
-          for: message.from,
-        };
-        enqueuePost(enqueue, system, body);
-      } else if (event.type === 'interest.changed') {
-        const joined = event.interest.topics.filter(
-          (topic) => before.includes(topic) && !context.interest.topics.includes(topic),
-        );
-        if (joined.length > 0) {
-          enqueueToSystem(enqueue, system, 'tab', { type: 'delivery.resync', topics: joined });
-        }
-      }
-    }),
     forwardInterest: sendTo('connection', ({ context }) => ({
       type: 'interest.changed' as const,
       interest: unionOf(context.interest, context.peers),
@@ -274,16 +246,8 @@ export const leadershipMachine = setup({
       };
     }),
     /** Hands the leader's events, status and resync notices to this tab's root. */
-    deliverFromLeader: enqueueActions(({ context, event, system, enqueue }) => {
-      const message = messageOf(event);
-      if (
-        message?.type === 'resync' &&
-        message.for !== undefined &&
-        message.for !== context.tabId
-      ) {
-        return;
-      }
-      const notice = noticeFrom(message);
+    deliverFromLeader: enqueueActions(({ event, system, enqueue }) => {
+      const notice = noticeFrom(messageOf(event));
       if (notice) enqueueToSystem(enqueue, system, 'tab', notice);
     }),
     countStale: assign({ staleDropped: ({ context }) => context.staleDropped + 1 }),
@@ -551,7 +515,7 @@ function connectionInvoke() {
 function leadingHandlers(yieldTarget: string) {
   return {
     'interest.changed': {
-      actions: ['resyncJoinedTopics', 'setOwnInterest', 'announceInterest', 'forwardInterest'],
+      actions: ['setOwnInterest', 'announceInterest', 'forwardInterest'],
     },
     'channel.message': [
       { guard: 'isStale', actions: 'countStale' },
@@ -564,7 +528,7 @@ function leadingHandlers(yieldTarget: string) {
       { guard: 'isFromLeader', actions: 'postHeartbeat' },
       {
         guard: { type: 'isType', params: { type: 'topics' } },
-        actions: ['resyncJoinedTopics', 'recordPeer', 'forwardInterest'],
+        actions: ['recordPeer', 'forwardInterest'],
       },
       {
         guard: { type: 'isType', params: { type: 'bye' } },

@@ -81,6 +81,8 @@ interface Subscription {
   events: string[];
   handlers: Record<string, ((data: unknown, meta: EventMeta) => void) | undefined>;
   options: SubscribeOptions;
+  /** A new subscription has no state yet: it resyncs once its topic is on an open stream. */
+  awaitingResync: boolean;
 }
 
 function randomTabId(random: () => number): string {
@@ -220,15 +222,34 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     }
     if (error && !handled) report(error);
   };
+  const resyncOne = (subscription: Subscription) => {
+    subscription.awaitingResync = false;
+    const onResync = subscription.options.resync;
+    if (onResync) guarded('resync', onResync);
+  };
   const resync = ({ topics }: Extract<TabEmitted, { type: 'resync' }>) => {
     for (const subscription of [...subscriptions]) {
-      const onResync = subscription.options.resync;
-      if (onResync && topics.includes(subscription.topic)) guarded('resync', onResync);
+      if (topics.includes(subscription.topic)) resyncOne(subscription);
+    }
+  };
+  /** The topics the open stream carries (and proves), or none while it is not open. */
+  const streamedTopics = () => {
+    const { context } = actor.getSnapshot();
+    return context.status.phase === 'open' ? context.provenTopics : [];
+  };
+  const resyncNewSubscriptions = () => {
+    const streamed = streamedTopics();
+    if (streamed.length === 0) return;
+    for (const subscription of [...subscriptions]) {
+      if (subscription.awaitingResync && streamed.includes(subscription.topic)) {
+        resyncOne(subscription);
+      }
     }
   };
 
   actor.on('delivery', deliver);
   actor.on('resync', resync);
+  actor.subscribe(resyncNewSubscriptions);
   actor.start();
   let disposed = false;
   const ensureLive = () => {
@@ -274,9 +295,12 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
         events,
         handlers: handlers as Subscription['handlers'],
         options: subscribeOptions,
+        awaitingResync: true,
       };
       subscriptions.add(subscription);
       actor.send({ type: 'subscription.add', topic, events });
+      // Already on the open stream: resync once the caller has its unsubscribe function.
+      if (streamedTopics().includes(topic)) queueMicrotask(resyncNewSubscriptions);
       return () => {
         if (!subscriptions.delete(subscription) || disposed) return;
         actor.send({ type: 'subscription.remove', topic, events });

@@ -15,8 +15,8 @@ export type ChannelBody =
   | { type: 'state'; epoch: number; status: ConnectionStatus; topics: string[] }
   /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
   | { type: 'event'; epoch: number; id: string | null; event: string; data: string }
-  /** The stream cannot prove continuity for these topics: subscribers (of tab `for`) refetch. */
-  | { type: 'resync'; epoch: number; topics: string[]; for?: string }
+  /** The stream cannot prove continuity for these topics: subscribers refetch. */
+  | { type: 'resync'; epoch: number; topics: string[] }
   /** A tab's full topic set and event names, sent when they change and in answer to hello. */
   | { type: 'topics'; topics: string[]; events: string[] }
   /** A tab leaves; `leader` when it held the stream (followers take over at once). */
@@ -67,10 +67,7 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     isNullableString(m.id) &&
     typeof m.event === 'string' &&
     typeof m.data === 'string',
-  resync: (m) =>
-    isEpoch(m.epoch) &&
-    isStringArray(m.topics) &&
-    (m.for === undefined || typeof m.for === 'string'),
+  resync: (m) => isEpoch(m.epoch) && isStringArray(m.topics),
   topics: (m) => isStringArray(m.topics) && isStringArray(m.events),
   bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
   logout: () => true,
