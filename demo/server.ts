@@ -4,6 +4,7 @@
  *
  *   npm run demo            # http://127.0.0.1:8787/?user=demo
  *   PORT=9000 npm run demo
+ *   http://127.0.0.1:8787/?user=demo&inspect   # with the Stately inspector
  *
  * Open the URL in several tabs: one of them leads and holds the only stream, the others follow.
  */
@@ -12,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHub, type Hub } from '../src/server/index.js';
-import { bundleBrowserModule } from './bundle.js';
+import { bundleBrowserPage } from './bundle.js';
+import { MAX_CHAT_LENGTH } from './limits.js';
 
 export interface DemoUser {
   id: string;
@@ -34,7 +36,6 @@ export interface DemoOptions {
 }
 
 const USER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
-const MAX_CHAT_LENGTH = 500;
 
 /**
  * Who is asking. The demo lets every tab pick its user, so the page sends its user in a header
@@ -103,57 +104,7 @@ const PAGE_HTML = `<!doctype html>
 </style>
 </head>
 <body>
-<h1>tabcast demo <small id="whoami"></small></h1>
-<div class="grid">
-  <section class="card" aria-labelledby="tab-title">
-    <h2 id="tab-title">This tab</h2>
-    <dl>
-      <dt>role</dt><dd><span id="role" class="badge none">none</span></dd>
-      <dt>status</dt><dd id="phase">signedOut</dd>
-      <dt>user</dt><dd id="user">-</dd>
-      <dt>epoch</dt><dd id="epoch">0</dd>
-      <dt>mode</dt><dd id="mode">-</dd>
-      <dt>last event id</dt><dd id="last-event-id">-</dd>
-      <dt>attempt</dt><dd id="attempt">0</dd>
-      <dt>error</dt><dd id="error">-</dd>
-    </dl>
-    <div class="row">
-      <input id="login-user" aria-label="user" size="10">
-      <button id="login">Log in</button>
-      <button id="logout">Log out</button>
-      <button id="retry">Retry</button>
-    </div>
-  </section>
-  <section class="card" aria-labelledby="server-title">
-    <h2 id="server-title">Server</h2>
-    <dl>
-      <dt>open streams</dt><dd id="open-streams">-</dd>
-      <dt>by user</dt><dd id="streams-by-user">-</dd>
-      <dt>by topic</dt><dd id="streams-by-topic">-</dd>
-      <dt>streams accepted</dt><dd id="connects">-</dd>
-    </dl>
-    <p class="muted">Open this page in more tabs: they all share one stream.</p>
-  </section>
-  <section class="card" aria-labelledby="topics-title">
-    <h2 id="topics-title">Topics</h2>
-    <div id="topics" class="row"></div>
-    <div class="row">
-      <input id="topic" aria-label="topic" placeholder="topic, e.g. news" size="14">
-      <button id="subscribe">Subscribe</button>
-    </div>
-  </section>
-  <section class="card" aria-labelledby="chat-title">
-    <h2 id="chat-title">Chat</h2>
-    <form id="chat-form" class="row">
-      <input id="chat-text" aria-label="message" placeholder="say something to every tab" maxlength="${MAX_CHAT_LENGTH}" style="flex:1">
-      <button>Send</button>
-    </form>
-  </section>
-  <section class="card wide" aria-labelledby="events-title">
-    <h2 id="events-title">Live events <span class="muted" id="event-count"></span></h2>
-    <ol id="events"></ol>
-  </section>
-</div>
+<div id="root"></div>
 <script type="module" src="/client.js"></script>
 </body>
 </html>`;
@@ -163,7 +114,8 @@ export async function startDemo({
   port = 8787,
   clockMs = 1_000,
 }: DemoOptions = {}): Promise<DemoServer> {
-  const clientBundle = await bundleBrowserModule('demo/client.ts', { sourcemap: true });
+  // `/client.js`, the chunks it may import (the inspector, on `?inspect`), and their source maps.
+  const scripts = await bundleBrowserPage('demo/client.tsx', { sourcemap: true });
   const hub = createHub<DemoUser>({
     authorize: demoUser,
     // Private topics (`user:<id>:…`) belong to their user.
@@ -183,9 +135,11 @@ export async function startDemo({
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end(PAGE_HTML);
       }
-      if (url.pathname === '/client.js' && req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
-        return void res.end(clientBundle);
+      const script = req.method === 'GET' ? scripts.get(url.pathname) : undefined;
+      if (script !== undefined) {
+        const type = url.pathname.endsWith('.map') ? 'application/json' : 'text/javascript';
+        res.writeHead(200, { 'content-type': `${type}; charset=utf-8` });
+        return void res.end(script);
       }
       if (url.pathname === '/api/stats' && req.method === 'GET') {
         return sendJson(res, 200, hub.stats());
