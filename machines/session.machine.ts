@@ -200,6 +200,9 @@ export const sessionMachine = setup({
           after: { signOutGrace: { target: '#session.signedOut', actions: 'clearUser' } },
           on: {
             'auth.login': { target: '#session.signedIn', reenter: true, actions: 'setUser' },
+            // Signed out already: a second logout must not reach a newer session of the scope.
+            'auth.logout': {},
+            'server.forceLogout': {},
           },
         },
       },

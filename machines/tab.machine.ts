@@ -4,7 +4,7 @@
  * snapshot the app reads. Events and resync notices leave through `emit`, so the handle (or a
  * test) listens with `actor.on('delivery' | 'resync', …)`.
  */
-import { assign, emit, sendTo, setup } from 'xstate';
+import { assign, emit, not, sendTo, setup } from 'xstate';
 import { type DeliveryLedger, EMPTY_LEDGER, recordDelivery } from '../src/delivery.js';
 import type { Interest, TabNotice } from '../src/machine-events.js';
 import { SIGNED_OUT_STATUS, type TabcastStatus } from '../src/status.js';
@@ -69,6 +69,8 @@ export const tabMachine = setup({
   },
   actors: { session: sessionMachine },
   guards: {
+    /** A signed-out tab delivers nothing (a leader's relay may still be in flight). */
+    isSignedOut: ({ context }) => context.status.phase === 'signedOut',
     isNewEvent: ({ context, event }) =>
       event.type === 'delivery.event' && recordDelivery(context.ledger, event.id) !== null,
   },
@@ -155,10 +157,11 @@ export const tabMachine = setup({
         'subscription.add': { actions: ['countSubscription', 'announceInterest'] },
         'subscription.remove': { actions: ['countSubscription', 'announceInterest'] },
         'delivery.event': [
+          { guard: 'isSignedOut' },
           { guard: 'isNewEvent', actions: ['recordDelivery', 'emitDelivery'] },
           { actions: 'countDuplicate' },
         ],
-        'delivery.resync': { actions: 'emitResync' },
+        'delivery.resync': { guard: not('isSignedOut'), actions: 'emitResync' },
         'status.connection': { actions: 'applyConnectionStatus' },
         'status.role': { actions: 'applyRole' },
         'status.session': { actions: 'applySession' },
