@@ -53,7 +53,9 @@ function guardLabel(guard: TransitionLike['guard']): string {
 function drawNode(node: StateNodeLike, indent: string, lines: string[]): void {
   const children = Object.values(node.states);
   for (const child of children) {
-    lines.push(`${indent}state "${child.key}${child.type === 'final' ? ' (final)' : ''}" as ${nodeId(child)}`);
+    lines.push(
+      `${indent}state "${child.key}${child.type === 'final' ? ' (final)' : ''}" as ${nodeId(child)}`,
+    );
     if (Object.keys(child.states).length > 0) {
       lines.push(`${indent}state ${nodeId(child)} {`);
       drawNode(child, `${indent}  `, lines);
@@ -74,7 +76,9 @@ function drawTransitions(node: StateNodeLike, lines: string[]): void {
     for (const [label, transition] of outgoing) {
       for (const target of transition.target ?? []) {
         if (target === child && !transition.reenter) continue;
-        lines.push(`  ${nodeId(child)} --> ${nodeId(target)}: ${label}${guardLabel(transition.guard)}`);
+        lines.push(
+          `  ${nodeId(child)} --> ${nodeId(target)}: ${label}${guardLabel(transition.guard)}`,
+        );
       }
     }
     drawTransitions(child, lines);

@@ -1,0 +1,74 @@
+/**
+ * After `stryker run` (the first half of `npm run test:mutation`): reads Stryker's JSON report
+ * and keeps the few figures the benchmarks page shows in `bench/results/mutation.json`, which is
+ * committed (the report itself is not).
+ *
+ * `tsx bench/mutation-summary.ts [report.json] [--minutes N] [--commit SHA]` — the commit
+ * defaults to HEAD; name it when the report comes from another checkout.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../demo/bundle.js';
+import { MUTATION_SUMMARY_PATH, type MutationSummary } from './quality.js';
+
+interface StrykerReport {
+  files: Record<string, { mutants: { status: string }[] }>;
+}
+
+const args = process.argv.slice(2);
+const flagValue = (flag: string) => {
+  const index = args.indexOf(flag);
+  return index >= 0 ? args[index + 1] : undefined;
+};
+const flagValues = new Set(['--minutes', '--commit'].map((flag) => args.indexOf(flag) + 1));
+const minutes = Number(flagValue('--minutes') ?? Number.NaN);
+const reportPath =
+  args.find((arg, index) => !arg.startsWith('--') && !flagValues.has(index)) ??
+  path.join(REPO_ROOT, 'reports', 'mutation', 'mutation.json');
+const report = JSON.parse(readFileSync(reportPath, 'utf8')) as StrykerReport;
+
+const count = { killed: 0, timedOut: 0, survived: 0, noCoverage: 0, errors: 0 };
+const folders = new Map<string, { detected: number; valid: number }>();
+for (const [file, { mutants }] of Object.entries(report.files)) {
+  const folder = file.split('/')[0]!;
+  const tally = folders.get(folder) ?? { detected: 0, valid: 0 };
+  for (const { status } of mutants) {
+    if (status === 'Killed') count.killed += 1;
+    else if (status === 'Timeout') count.timedOut += 1;
+    else if (status === 'Survived') count.survived += 1;
+    else if (status === 'NoCoverage') count.noCoverage += 1;
+    else if (status === 'CompileError' || status === 'RuntimeError') count.errors += 1;
+    if (status === 'Killed' || status === 'Timeout') tally.detected += 1;
+    if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(status)) tally.valid += 1;
+  }
+  folders.set(folder, tally);
+}
+const detected = count.killed + count.timedOut;
+const percent = (part: number, whole: number) =>
+  whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 100;
+
+const summary: MutationSummary = {
+  score: percent(detected, detected + count.survived + count.noCoverage),
+  coveredScore: percent(detected, detected + count.survived),
+  ...count,
+  byFolder: Object.fromEntries(
+    [...folders].map(([folder, tally]) => [
+      folder,
+      { score: percent(tally.detected, tally.valid), mutants: tally.valid },
+    ]),
+  ),
+  mutated: Object.keys(report.files).sort(),
+  commit:
+    flagValue('--commit') ??
+    execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT }).toString().trim(),
+  date: new Date().toISOString().slice(0, 10),
+  durationMinutes: minutes,
+  command: 'npm run test:mutation',
+};
+mkdirSync(path.dirname(MUTATION_SUMMARY_PATH), { recursive: true });
+writeFileSync(MUTATION_SUMMARY_PATH, `${JSON.stringify(summary, null, 2)}\n`);
+console.log(
+  `mutation score ${summary.score}% (${detected} of ${detected + count.survived + count.noCoverage}` +
+    ` mutants detected) → ${path.relative(REPO_ROOT, MUTATION_SUMMARY_PATH)}`,
+);

@@ -1,0 +1,642 @@
+/**
+ * What a run produced, as the flat JSON object of `npm run bench -- --json`, and as
+ * docs/benchmarks.md with its two charts.
+ */
+import type { ModelCoverage, MutationSummary } from './quality.js';
+import type { FailoverResult, FailoverRun } from './scenarios/failover.js';
+import type { IdleResult } from './scenarios/idle.js';
+import type { LogoutResult } from './scenarios/logout.js';
+import type { RelayResult, RelayRun } from './scenarios/relay.js';
+import type { SizeFigure, SizeKey } from './scenarios/size.js';
+import { STORM_WINDOW_MS, type StormResult } from './scenarios/storm.js';
+import type { StreamsResult } from './scenarios/streams.js';
+import { median, p95, round } from './stats.js';
+import { cumulative, lineChart } from './svg.js';
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  os: string;
+  node: string;
+  chromium: string;
+  /** 1-minute load average when the run started and when it ended. */
+  loadAtStart: number;
+  loadAtEnd: number;
+  commit: string;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  durationSeconds: number;
+  command: string;
+  machine: MachineInfo;
+  streams?: StreamsResult;
+  failover?: FailoverResult;
+  relay?: RelayResult;
+  logout?: LogoutResult;
+  storm?: StormResult[];
+  size?: Partial<Record<SizeKey, SizeFigure>>;
+  idle?: IdleResult;
+  modelCoverage?: ModelCoverage;
+  mutation?: MutationSummary;
+  /** Scenarios that could not run, with why. */
+  errors: Record<string, string>;
+}
+
+export type FlatValue = number | boolean | string | null;
+
+/** KiB, as the target is written: "core under 8 KB gzip". */
+const CORE_TARGET_BYTES = 8 * 1024;
+
+const failoverRun = (results: BenchResults, subject: string, kind: string) =>
+  results.failover?.runs.find((run) => run.subject === subject && run.kind === kind);
+const relayRun = (results: BenchResults, subject: string) =>
+  results.relay?.runs.find((run) => run.subject === subject);
+const finite = (value: number) => (Number.isFinite(value) ? round(value) : null);
+
+/** Every target of the issue: whether this run met it (null when its scenario did not run). */
+export function targets(results: BenchResults): Record<string, boolean | null> {
+  const verdict = (ran: boolean, met: () => boolean) => (ran ? met() : null);
+  const { streams, failover, logout, storm, size, idle } = results;
+  const failoverWithin = (kind: string) => {
+    const tabcast = failoverRun(results, 'tabcast', kind);
+    const floor = failoverRun(results, 'floor', kind);
+    return verdict(
+      Boolean(tabcast && floor),
+      () => p95(tabcast!.gapsMs) <= 1.5 * p95(floor!.gapsMs),
+    );
+  };
+  const relayRatio = relayThroughputRatio(results);
+  const full = storm?.find((run) => run.strategy === 'full');
+  const tabcastFailover = failover?.runs.filter((run) => run.subject === 'tabcast') ?? [];
+  return {
+    'target.streams.oneForAnyTabCount': verdict(Boolean(streams), () =>
+      streams!.tabcast.every((figure) => figure.openStreams === 1 && figure.maxOpenStreams === 1),
+    ),
+    'target.failover.close.within1.5xFloor': failoverWithin('close'),
+    'target.failover.crash.within1.5xFloor': failoverWithin('crash'),
+    'target.events.noneLostNoneDuplicated': verdict(tabcastFailover.length > 0, () =>
+      tabcastFailover.every((run) => run.lost === 0 && run.duplicated === 0 && run.failed === 0),
+    ),
+    'target.relay.throughputAtLeast0.8xRaw': verdict(relayRatio !== null, () => relayRatio! >= 0.8),
+    'target.logout.p95Under100Ms': verdict(
+      Boolean(logout && logout.totalsMs.length > 0),
+      () => p95(logout!.totalsMs) < 100 && logout!.failed === 0,
+    ),
+    'target.storm.fullPeakUnder2xMean': verdict(
+      Boolean(full),
+      () => full!.peakPer100ms < 2 * full!.meanPer100ms,
+    ),
+    'target.size.coreUnder8KiB': verdict(
+      Boolean(size?.core),
+      () => size!.core!.gzipBytes < CORE_TARGET_BYTES,
+    ),
+    'target.idle.followerNoWakeups': verdict(
+      Boolean(idle),
+      () => idle!.follower.wakeupsPerMin === 0,
+    ),
+  };
+}
+
+function relayThroughputRatio(results: BenchResults): number | null {
+  const tabcast = relayRun(results, 'tabcast');
+  const raw = relayRun(results, 'raw');
+  if (!tabcast || !raw) return null;
+  return finite(median(tabcast.throughputs) / median(raw.throughputs));
+}
+
+/** The one flat JSON object `--json` prints. */
+export function flatten(results: BenchResults): Record<string, FlatValue> {
+  const flat: Record<string, FlatValue> = {};
+  const { streams, failover, relay, logout, storm, size, idle, modelCoverage, mutation } = results;
+  if (streams) {
+    for (const mode of ['tabcast', 'perTab'] as const) {
+      for (const figure of streams[mode]) {
+        flat[`streams.tabs${figure.tabs}.${mode}`] = figure.openStreams;
+        flat[`streams.tabs${figure.tabs}.${mode}Max`] = figure.maxOpenStreams;
+        flat[`streams.tabs${figure.tabs}.${mode}HungTabs`] = figure.hungTabs;
+        flat[`streams.tabs${figure.tabs}.${mode}FirstHungTab`] = figure.firstHungTab;
+      }
+    }
+  }
+  if (failover) {
+    for (const run of failover.runs) {
+      flat[`failover.${run.kind}.p50Ms.${run.subject}`] = finite(median(run.gapsMs));
+      flat[`failover.${run.kind}.p95Ms.${run.subject}`] = finite(p95(run.gapsMs));
+      flat[`failover.${run.kind}.newLeaderP95Ms.${run.subject}`] = finite(p95(run.newLeaderGapsMs));
+      flat[`failover.${run.kind}.repetitions.${run.subject}`] = run.gapsMs.length;
+      flat[`failover.${run.kind}.failed.${run.subject}`] = run.failed;
+    }
+    const sum = (subject: string, field: 'lost' | 'duplicated' | 'published') =>
+      failover.runs
+        .filter((run) => run.subject === subject)
+        .reduce((total, run) => total + run[field], 0);
+    flat['events.lost'] = sum('tabcast', 'lost');
+    flat['events.duplicated'] = sum('tabcast', 'duplicated');
+    flat['events.published'] = sum('tabcast', 'published');
+    flat['events.floor.lost'] = sum('floor', 'lost');
+    flat['events.floor.duplicated'] = sum('floor', 'duplicated');
+  }
+  if (relay) {
+    for (const run of relay.runs) {
+      flat[`relay.p50Ms.${run.subject}`] = finite(median(run.latenciesMs));
+      flat[`relay.p95Ms.${run.subject}`] = finite(p95(run.latenciesMs));
+      flat[`relay.throughput.${run.subject}`] = finite(median(run.throughputs));
+      flat[`relay.missing.${run.subject}`] = run.missing;
+    }
+    flat['relay.throughput.ratio'] = relayThroughputRatio(results);
+  }
+  if (logout) {
+    flat['logout.p50Ms'] = finite(median(logout.totalsMs));
+    flat['logout.p95Ms'] = finite(p95(logout.totalsMs));
+    flat['logout.tabs.p95Ms'] = finite(p95(logout.tabsMs));
+    flat['logout.server.p95Ms'] = finite(p95(logout.serverMs));
+    flat['logout.repetitions'] = logout.totalsMs.length;
+    flat['logout.failed'] = logout.failed;
+  }
+  for (const run of storm ?? []) {
+    flat[`storm.peakPer100ms.${run.strategy}`] = run.peakPer100ms;
+    flat[`storm.meanPer100ms.${run.strategy}`] = finite(run.meanPer100ms);
+    flat[`storm.attempts.${run.strategy}`] = run.attempts;
+    flat[`storm.recoveredMs.${run.strategy}`] = finite(run.recoveredMs);
+    flat[`storm.loopDelayP99Ms.${run.strategy}`] = finite(run.loopDelayP99Ms);
+    flat[`storm.observedPeakPer100ms.${run.strategy}`] = run.observedPeakPer100ms;
+    flat[`storm.observedMeanPer100ms.${run.strategy}`] = finite(run.observedMeanPer100ms);
+    flat[`storm.cutSeenWithinMs.${run.strategy}`] = finite(run.dropSpreadMs);
+  }
+  for (const [key, figure] of Object.entries(size ?? {})) {
+    flat[`size.${key}.gzipBytes`] = figure.gzipBytes;
+    flat[`size.${key}.minBytes`] = figure.minBytes;
+  }
+  if (idle) {
+    for (const role of ['leader', 'follower'] as const) {
+      flat[`idle.${role}.wakeupsPerMin`] = finite(idle[role].wakeupsPerMin);
+      flat[`idle.${role}.armedPerMin`] = finite(idle[role].armedPerMin);
+    }
+  }
+  for (const machine of modelCoverage?.machines ?? []) {
+    flat[`model.${machine.machine}.statesCovered`] = machine.covered;
+    flat[`model.${machine.machine}.states`] = machine.total;
+  }
+  if (mutation) {
+    flat['mutation.score'] = mutation.score;
+    flat['mutation.commit'] = mutation.commit;
+  }
+  Object.assign(flat, targets(results));
+  for (const [scenario, message] of Object.entries(results.errors)) {
+    flat[`error.${scenario}`] = message;
+  }
+  flat['run.durationSeconds'] = round(results.durationSeconds, 1);
+  return flat;
+}
+
+// ---- markdown ----
+
+const ms = (value: number) => (Number.isFinite(value) ? `${round(value, 1)} ms` : '—');
+const bytes = (value: number | undefined) =>
+  value === undefined ? '—' : `${value.toLocaleString('en-US')} B`;
+const mark = (met: boolean | null) => (met === null ? 'not run' : met ? '**met**' : '**missed**');
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export interface Charts {
+  /** Paths relative to docs/, for the markdown. */
+  stormPath: string;
+  failoverPath: string;
+}
+
+export function stormChart(storm: StormResult[]): string {
+  const colors: Record<string, string> = {
+    full: '#1f77b4',
+    equal: '#2ca02c',
+    decorrelated: '#9467bd',
+    none: '#d62728',
+  };
+  return lineChart({
+    title: `Reconnect storm: ${storm[0]?.clients ?? 0} clients after a server restart`,
+    xLabel: 'seconds since the client saw the restart cut its connection',
+    yLabel: `connect attempts per ${STORM_WINDOW_MS} ms`,
+    series: storm.map((run) => ({
+      label: `${run.strategy} (peak ${run.peakPer100ms})`,
+      color: colors[run.strategy] ?? '#333',
+      points: run.windows.map((count, index) => [((index + 0.5) * STORM_WINDOW_MS) / 1000, count]),
+    })),
+  });
+}
+
+export function failoverChart(runs: FailoverRun[]): string {
+  const colors: Record<string, string> = { tabcast: '#1f77b4', floor: '#ff7f0e' };
+  return lineChart({
+    title: 'Failover gap: leader gone → first event in a follower via the new leader',
+    xLabel: 'gap (ms)',
+    yLabel: 'fraction of repetitions at or below',
+    steps: true,
+    series: runs.map((run) => ({
+      label: `${run.subject}, ${run.kind}`,
+      color: colors[run.subject] ?? '#333',
+      dashed: run.kind === 'crash',
+      points: cumulative(run.gapsMs),
+    })),
+  });
+}
+
+function targetsTable(results: BenchResults): string {
+  const flat = flatten(results);
+  const verdicts = targets(results);
+  const show = (key: string, unit = '') =>
+    flat[key] === undefined || flat[key] === null ? '—' : `${flat[key]}${unit}`;
+  const full = results.storm?.find((run) => run.strategy === 'full');
+  return table(
+    ['target', 'this run', 'baseline / bound', 'verdict'],
+    [
+      [
+        '1 stream for any tab count',
+        (results.streams?.tabcast ?? [])
+          .map((figure) => `${figure.tabs} tabs: ${figure.openStreams}`)
+          .join(', ') || '—',
+        `per-tab EventSource, 10 tabs: ${show('streams.tabs10.perTab')} streams, ${show('streams.tabs10.perTabHungTabs')} tabs hung`,
+        mark(verdicts['target.streams.oneForAnyTabCount']!),
+      ],
+      [
+        'failover p95 within 1.5× the floor (close)',
+        show('failover.close.p95Ms.tabcast', ' ms'),
+        `floor ${show('failover.close.p95Ms.floor', ' ms')}`,
+        mark(verdicts['target.failover.close.within1.5xFloor']!),
+      ],
+      [
+        'failover p95 within 1.5× the floor (crash)',
+        show('failover.crash.p95Ms.tabcast', ' ms'),
+        `floor ${show('failover.crash.p95Ms.floor', ' ms')}`,
+        mark(verdicts['target.failover.crash.within1.5xFloor']!),
+      ],
+      [
+        '0 lost, 0 duplicated',
+        `${show('events.lost')} lost, ${show('events.duplicated')} duplicated of ${show('events.published')} published`,
+        `floor: ${show('events.floor.lost')} lost, ${show('events.floor.duplicated')} duplicated`,
+        mark(verdicts['target.events.noneLostNoneDuplicated']!),
+      ],
+      [
+        'relay throughput ≥ 0.8× raw',
+        `${show('relay.throughput.tabcast', ' events/s')} (ratio ${show('relay.throughput.ratio')})`,
+        `raw BroadcastChannel ${show('relay.throughput.raw', ' events/s')}`,
+        mark(verdicts['target.relay.throughputAtLeast0.8xRaw']!),
+      ],
+      [
+        'logout p95 under 100 ms',
+        show('logout.p95Ms', ' ms'),
+        '100 ms',
+        mark(verdicts['target.logout.p95Under100Ms']!),
+      ],
+      [
+        'storm peak under 2× its mean (full jitter)',
+        full ? `peak ${full.peakPer100ms}, mean ${round(full.meanPer100ms, 1)} per 100 ms` : '—',
+        `no jitter: peak ${show('storm.peakPer100ms.none')}, mean ${show('storm.meanPer100ms.none')}`,
+        mark(verdicts['target.storm.fullPeakUnder2xMean']!),
+      ],
+      [
+        'core under 8 KiB gzip',
+        bytes(results.size?.core?.gzipBytes),
+        `broadcast-channel ${bytes(results.size?.broadcastChannel?.gzipBytes)}`,
+        mark(verdicts['target.size.coreUnder8KiB']!),
+      ],
+      [
+        'an idle follower wakes no timers',
+        `${show('idle.follower.wakeupsPerMin')} per min`,
+        `leader ${show('idle.leader.wakeupsPerMin')} per min`,
+        mark(verdicts['target.idle.followerNoWakeups']!),
+      ],
+    ],
+  );
+}
+
+function streamsSection(streams: StreamsResult): string {
+  return [
+    '## 1. Streams held',
+    '',
+    'Server-observed open streams for one user, tabs opened one after the other in one browser',
+    `profile. A tab whose page had not loaded after ${streams.loadTimeoutMs / 1000} s counts as hung:`,
+    'over HTTP/1.1 Chromium keeps at most 6 connections per host, so with one EventSource per tab',
+    "the 7th tab's page request waits behind six streams that never end.",
+    '',
+    table(
+      [
+        'tabs',
+        'tabcast: streams (max seen)',
+        'tabcast: tabs hung',
+        'per-tab EventSource: streams (max seen)',
+        'per-tab: tabs hung',
+      ],
+      streams.tabcast.map((figure, index) => {
+        const perTab = streams.perTab[index]!;
+        return [
+          figure.tabs,
+          `${figure.openStreams} (${figure.maxOpenStreams})`,
+          figure.hungTabs,
+          `${perTab.openStreams} (${perTab.maxOpenStreams})`,
+          perTab.firstHungTab === null
+            ? perTab.hungTabs
+            : `${perTab.hungTabs} (from tab ${perTab.firstHungTab} on)`,
+        ];
+      }),
+    ),
+  ].join('\n');
+}
+
+function failoverSection(failover: FailoverResult, charts: Charts): string {
+  const rows = failover.runs.map((run) => [
+    run.kind,
+    run.subject,
+    run.gapsMs.length,
+    ms(median(run.gapsMs)),
+    ms(p95(run.gapsMs)),
+    ms(Math.max(...run.gapsMs)),
+    ms(p95(run.newLeaderGapsMs)),
+    run.lost,
+    run.duplicated,
+    run.failed,
+  ]);
+  return [
+    '## 2. Failover gap',
+    '',
+    `Three tabs, the server publishing every ${failover.publishEveryMs} ms. The leader is closed`,
+    '(`page.close()`, unload runs) or its renderer is crashed (CDP `Page.crash`, nothing runs);',
+    'the gap runs from that moment to the first event a remaining follower delivers through the new',
+    "leader's stream (an id above the resume point the new stream asked for). A new tab then",
+    `replaces the closed one. ${failover.repetitions} repetitions of each. The floor is a bare page`,
+    'script: Web Locks + EventSource + Last-Event-ID, and a bare BroadcastChannel post so its',
+    'followers keep the resume point and are measured at the same point.',
+    '',
+    table(
+      [
+        'leader',
+        'subject',
+        'reps',
+        'p50',
+        'p95',
+        'max',
+        'p95 at the new leader',
+        'lost',
+        'duplicated',
+        'no recovery',
+      ],
+      rows,
+    ),
+    '',
+    `![Failover gap distribution](${charts.failoverPath})`,
+  ].join('\n');
+}
+
+function relaySection(relay: RelayResult): string {
+  const rows = relay.runs.map((run: RelayRun) => [
+    run.subject,
+    ms(median(run.latenciesMs)),
+    ms(p95(run.latenciesMs)),
+    `${Math.round(median(run.throughputs))} events/s`,
+    run.throughputs.map((value) => Math.round(value)).join(', '),
+    ms(median(run.leaderSpansMs)),
+    ms(median(run.throughputs.map((value) => (relay.burstEvents / value) * 1000))),
+    run.missing,
+  ]);
+  return [
+    '## 3. Relay',
+    '',
+    "Ten tabs, one stream. Latency: the leader's EventSource dispatching an event → each of the 9",
+    `followers delivering it (${relay.latencyEvents} events, one every 10 ms, so`,
+    `${relay.latencyEvents * 9} samples). Throughput: ${relay.burstEvents} events published at once,`,
+    "from the leader's first arrival to the last follower's last delivery, per burst",
+    `(${relay.bursts} bursts). Raw: one tab \`postMessage\`s each event's id and data on a`,
+    'BroadcastChannel; followers `JSON.parse` it. "Leader dispatch" is how long the leader\'s own',
+    "EventSource took to hand it the burst: when it is most of the burst, the leader's main thread",
+    '(which runs each event through its charts before relaying it) sets the pace.',
+    '',
+    table(
+      [
+        'subject',
+        'latency p50',
+        'latency p95',
+        'throughput (median)',
+        'per burst (events/s)',
+        'leader dispatch (median)',
+        'burst duration (median)',
+        'missing',
+      ],
+      rows,
+    ),
+  ].join('\n');
+}
+
+function logoutSection(logout: LogoutResult): string {
+  return [
+    '## 4. Logout propagation',
+    '',
+    '`logout()` in one of ten tabs (each tab in turn; the leader in',
+    `${logout.fromLeader} of ${logout.totalsMs.length}), until every tab reported \`signedOut\` and the`,
+    'server held no stream — whichever came last. The server is polled every millisecond.',
+    '',
+    table(
+      ['measure', 'p50', 'p95', 'max'],
+      [
+        [
+          'all done',
+          ms(median(logout.totalsMs)),
+          ms(p95(logout.totalsMs)),
+          ms(Math.max(...logout.totalsMs)),
+        ],
+        [
+          'every tab signed out',
+          ms(median(logout.tabsMs)),
+          ms(p95(logout.tabsMs)),
+          ms(Math.max(...logout.tabsMs)),
+        ],
+        [
+          'server at 0 streams',
+          ms(median(logout.serverMs)),
+          ms(p95(logout.serverMs)),
+          ms(Math.max(...logout.serverMs)),
+        ],
+      ],
+    ),
+  ].join('\n');
+}
+
+function stormSection(storm: StormResult[], charts: Charts): string {
+  const first = storm[0];
+  return [
+    '## 5. Reconnect storm',
+    '',
+    `${first?.clients ?? 0} clients, spread over ${first?.groups ?? 0} processes — each client the`,
+    "real `connectionMachine` with the real fetch transport on Node's fetch and the real",
+    '`planRetry`/`nextDelay` — hold a stream to the companion hub (its own process, `retry:` hint at',
+    'its default 2 s, which becomes the backoff base). The server restarts: every connection is cut',
+    `and nothing listens for ${first?.downMs ?? 0} ms. Every connect attempt until all clients are`,
+    `open again is counted per ${STORM_WINDOW_MS} ms window; the mean is over the windows up to`,
+    'the last attempt. A first storm, not counted, warms the processes up.',
+    '',
+    'A thousand browsers see the server go in the same instant; a few processes on two cores take',
+    'a while to handle a thousand closed sockets ("cut seen within"). So each attempt is placed at',
+    'its time after its own client saw the cut — the figures and the chart — and, "as observed", at',
+    'the time it was made. "Loop delay p99" is how late the busiest client process ran its timers:',
+    'where it is large, the machine, not the policy, moved attempts.',
+    '',
+    table(
+      [
+        'strategy',
+        'attempts',
+        'peak / 100 ms',
+        'mean / 100 ms',
+        'peak ÷ mean',
+        'as observed: peak, mean',
+        'cut seen within',
+        'all back after',
+        'loop delay p99',
+      ],
+      storm.map((run) => [
+        run.strategy,
+        run.attempts,
+        run.peakPer100ms,
+        round(run.meanPer100ms, 1),
+        round(run.peakPer100ms / run.meanPer100ms, 2),
+        `${run.observedPeakPer100ms}, ${round(run.observedMeanPer100ms, 1)}`,
+        ms(run.dropSpreadMs),
+        run.recovered ? ms(run.recoveredMs) : 'not all',
+        ms(run.loopDelayP99Ms),
+      ]),
+    ),
+    '',
+    `![Reconnect storm](${charts.stormPath})`,
+  ].join('\n');
+}
+
+function sizeSection(size: Partial<Record<SizeKey, SizeFigure>>): string {
+  const core = size.core;
+  return [
+    '## 6. Size',
+    '',
+    'One esbuild bundle per entry (ESM, browser, minified, every export kept), gzipped at level 9,',
+    'all in this run.',
+    '',
+    table(
+      ['bundle', 'min', 'min+gzip'],
+      Object.values(size).map((figure) => [
+        figure.label,
+        bytes(figure.minBytes),
+        bytes(figure.gzipBytes),
+      ]),
+    ),
+    ...(core
+      ? [
+          '',
+          `Heaviest inputs of the core (minified bytes before gzip): ${core.heaviest
+            .map((input) => `\`${input.file}\` ${bytes(input.minBytes)}`)
+            .join(', ')}.`,
+        ]
+      : []),
+  ].join('\n');
+}
+
+function idleSection(idle: IdleResult): string {
+  const kinds = (figure: IdleResult['leader']) =>
+    Object.entries(figure.byKind)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ') || 'none';
+  return [
+    '## 7. Idle cost',
+    '',
+    'A leader and a follower tab, stream open, no events; the hub heartbeats at its default',
+    `(${idle.heartbeatMs / 1000} s). An init script wraps setTimeout, setInterval,`,
+    'requestAnimationFrame and requestIdleCallback and counts callbacks that actually run, over a',
+    `${idle.windowMs / 1000} s window after the connection became stable.`,
+    '',
+    table(
+      ['tab', 'wake-ups / min', 'timers armed / min', 'callbacks by kind'],
+      (['leader', 'follower'] as const).map((role) => [
+        role,
+        round(idle[role].wakeupsPerMin, 1),
+        round(idle[role].armedPerMin, 1),
+        kinds(idle[role]),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function qualitySection(results: BenchResults): string {
+  const lines = ['## Quality figures (not gates)', ''];
+  const mutation = results.mutation;
+  if (mutation) {
+    const folders = Object.entries(mutation.byFolder)
+      .map(([folder, figure]) => `\`${folder}/\` ${figure.score}% of ${figure.mutants}`)
+      .join(', ');
+    lines.push(
+      `- **Mutation score: ${mutation.score}%** (${mutation.killed} killed + ${mutation.timedOut}`,
+      `  timed out of ${mutation.killed + mutation.timedOut + mutation.survived + mutation.noCoverage}`,
+      `  mutants; ${mutation.survived} survived, ${mutation.noCoverage} not covered; ${mutation.coveredScore}%`,
+      `  of covered mutants). By folder: ${folders}. Stryker with the vitest runner on the \`unit\``,
+      `  project, at ${mutation.commit} on ${mutation.date}${Number.isFinite(mutation.durationMinutes) ? `, ${mutation.durationMinutes} min` : ''},`,
+      `  mutating ${mutation.mutated.length} files: ${mutation.mutated.map((file) => `\`${file}\``).join(', ')}.`,
+      `  Not part of this run: \`${mutation.command}\` (not in CI) refreshes it.`,
+    );
+  } else {
+    lines.push(
+      '- Mutation score: not measured yet — `npm run test:mutation` writes `bench/results/mutation.json`.',
+    );
+  }
+  const coverage = results.modelCoverage;
+  if (coverage && coverage.machines.length > 0) {
+    lines.push(
+      `- Model-based state coverage, from \`${coverage.command}\` in this run: ${coverage.machines
+        .map((machine) => `${machine.machine} ${machine.covered}/${machine.total} states`)
+        .join(', ')}.${coverage.problem ? ` (${coverage.problem})` : ''}`,
+    );
+  } else {
+    lines.push(
+      `- Model-based state coverage: none this run (${coverage?.problem ?? 'not run'}); it comes from the`,
+      `  \`coverage <machine>: N/M states\` lines of \`${coverage?.command ?? 'npx vitest run --project unit test/model'}\`.`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function renderMarkdown(results: BenchResults, charts: Charts): string {
+  const { machine } = results;
+  const sections = [
+    '# Benchmarks',
+    '',
+    '<!-- Written by `npm run bench` (bench/run.ts); edit the code, not this page. -->',
+    '',
+    'Every figure below was measured side by side with its baseline in one run, on one machine.',
+    'Benchmarks report; they never fail on timing, and they are not part of `npm test`.',
+    '',
+    `- Command: \`${results.command}\` — started ${results.startedAt}, took ${Math.round(results.durationSeconds)} s.`,
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os};`,
+    `  Node ${machine.node}; ${machine.chromium} (headless, the browser suite's launch); commit ${machine.commit}.`,
+    `- Load average (1 min): ${machine.loadAtStart} at the start, ${machine.loadAtEnd} at the end — on a`,
+    '  shared 2-core machine every timing is noisy; compare figures within this run.',
+    '',
+    '## Targets',
+    '',
+    targetsTable(results),
+    '',
+  ];
+  if (Object.keys(results.errors).length > 0) {
+    sections.push(
+      '**Scenarios that did not run:** ' +
+        Object.entries(results.errors)
+          .map(([scenario, message]) => `${scenario} (${message})`)
+          .join('; '),
+      '',
+    );
+  }
+  if (results.streams) sections.push(streamsSection(results.streams), '');
+  if (results.failover) sections.push(failoverSection(results.failover, charts), '');
+  if (results.relay) sections.push(relaySection(results.relay), '');
+  if (results.logout) sections.push(logoutSection(results.logout), '');
+  if (results.storm) sections.push(stormSection(results.storm, charts), '');
+  if (results.size) sections.push(sizeSection(results.size), '');
+  if (results.idle) sections.push(idleSection(results.idle), '');
+  sections.push(qualitySection(results), '');
+  return sections.join('\n');
+}

@@ -1,0 +1,171 @@
+/**
+ * Scenario 3, relay: ten tabs, one stream. Latency is from the leader's EventSource dispatching
+ * an event to each of the 9 followers delivering it (events published every 10 ms); throughput
+ * is a burst of events published at once, from the leader's first arrival to the moment the last
+ * follower delivered the last event.
+ *
+ * The baseline is raw BroadcastChannel: one tab streams and `postMessage`s each event's id and
+ * data as they are; followers `JSON.parse` the data (tabcast's followers decode it too).
+ */
+import {
+  type BenchTab,
+  openTabs,
+  settledLeader,
+  startBenchServer,
+  type TestChromium,
+  type TestServer,
+} from '../browser.js';
+import type { BenchRecord } from '../page-api.js';
+import { median } from '../stats.js';
+import { expectWithin, sleep } from '../wait.js';
+
+export type RelaySubject = 'tabcast' | 'raw';
+
+const TABS = 10;
+const USER = 'ada';
+const LATENCY_EVENTS = 300;
+const LATENCY_EVERY_MS = 10;
+const BURST_EVENTS = 2_000;
+const BURSTS = 3;
+/** About the size of a small domain event. */
+const PAYLOAD = { text: 'x'.repeat(120) };
+
+export interface RelayRun {
+  subject: RelaySubject;
+  /** One sample per (event, follower). */
+  latenciesMs: number[];
+  /** Events per second delivered to every one of the 9 followers, per burst. */
+  throughputs: number[];
+  /**
+   * Per burst: how long the leader's EventSource took to dispatch the whole burst. Close to the
+   * burst's whole duration, it says the leader's main thread, not the channel, set the pace.
+   */
+  leaderSpansMs: number[];
+  /** Events some follower never delivered within the time limit. */
+  missing: number;
+}
+
+export interface RelayResult {
+  runs: RelayRun[];
+  latencyEvents: number;
+  burstEvents: number;
+  bursts: number;
+}
+
+function arrivalTimes(record: BenchRecord): Map<string, number> {
+  return new Map(record.arrivedIds.map((id, index) => [id, record.arrivedAt[index]!]));
+}
+
+function deliveryTimes(record: BenchRecord): Map<string, number> {
+  const times = new Map<string, number>();
+  record.deliveredIds.forEach((id, index) => {
+    if (id !== null && !times.has(id)) times.set(id, record.deliveredAt[index]!);
+  });
+  return times;
+}
+
+async function waitForAll(followers: BenchTab[], count: number): Promise<boolean> {
+  return expectWithin(
+    `${count} events in every follower`,
+    async () =>
+      (await Promise.all(followers.map((tab) => tab.deliveredCount()))).every((n) => n >= count),
+    30_000,
+    20,
+  ).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function openRelayTabs(
+  chromium: TestChromium,
+  server: TestServer,
+  subject: RelaySubject,
+): Promise<{ leader: BenchTab; followers: BenchTab[]; close: () => Promise<void> }> {
+  const profile = await chromium.newProfile(server);
+  const close = () => profile.close();
+  try {
+    if (subject === 'tabcast') {
+      const tabs = await openTabs(profile, TABS, { mode: 'tabcast', user: USER });
+      const leader = await settledLeader(tabs);
+      return { leader, followers: tabs.filter((tab) => tab !== leader), close };
+    }
+    const [leader] = await openTabs(profile, 1, { mode: 'raw', user: USER, role: 'leader' });
+    const followers = await openTabs(profile, TABS - 1, {
+      mode: 'raw',
+      user: USER,
+      role: 'follower',
+    });
+    await expectWithin('the raw stream open', () => server.hub.stats().openStreams === 1, 10_000);
+    return { leader: leader!, followers, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function runOne(chromium: TestChromium, subject: RelaySubject): Promise<RelayRun> {
+  const server = await startBenchServer();
+  const { leader, followers, close } = await openRelayTabs(chromium, server, subject);
+  const run: RelayRun = {
+    subject,
+    latenciesMs: [],
+    throughputs: [],
+    leaderSpansMs: [],
+    missing: 0,
+  };
+  const everyTab = [leader, ...followers];
+  try {
+    await Promise.all(everyTab.map((tab) => tab.clear()));
+    for (let n = 0; n < LATENCY_EVENTS; n++) {
+      server.publish('news', 'tick', { n, ...PAYLOAD });
+      await sleep(LATENCY_EVERY_MS);
+    }
+    await waitForAll(followers, LATENCY_EVENTS);
+    const arrivals = arrivalTimes(await leader.record());
+    for (const follower of followers) {
+      const delivered = deliveryTimes(await follower.record());
+      for (const [id, arrivedAt] of arrivals) {
+        const deliveredAt = delivered.get(id);
+        if (deliveredAt === undefined) run.missing += 1;
+        else run.latenciesMs.push(deliveredAt - arrivedAt);
+      }
+    }
+
+    for (let burst = 0; burst < BURSTS; burst++) {
+      await Promise.all(everyTab.map((tab) => tab.clear()));
+      for (let n = 0; n < BURST_EVENTS; n++) server.publish('news', 'tick', { n, ...PAYLOAD });
+      if (!(await waitForAll(followers, BURST_EVENTS))) {
+        run.missing += BURST_EVENTS;
+        continue;
+      }
+      const arrivals = (await leader.record()).arrivedAt;
+      const start = arrivals[0]!;
+      const ends = await Promise.all(
+        followers.map(async (tab) => (await tab.record()).deliveredAt[BURST_EVENTS - 1]!),
+      );
+      run.throughputs.push(BURST_EVENTS / ((Math.max(...ends) - start) / 1000));
+      run.leaderSpansMs.push(arrivals[BURST_EVENTS - 1]! - start);
+    }
+    return run;
+  } finally {
+    await close();
+    await server.close();
+  }
+}
+
+export async function runRelay(
+  chromium: TestChromium,
+  log: (line: string) => void,
+): Promise<RelayResult> {
+  const runs: RelayRun[] = [];
+  for (const subject of ['tabcast', 'raw'] as const) {
+    const run = await runOne(chromium, subject);
+    runs.push(run);
+    log(
+      `relay ${subject}: median ${median(run.latenciesMs).toFixed(2)} ms, ` +
+        `${Math.round(median(run.throughputs))} events/s to 9 followers, missing ${run.missing}`,
+    );
+  }
+  return { runs, latencyEvents: LATENCY_EVENTS, burstEvents: BURST_EVENTS, bursts: BURSTS };
+}
