@@ -166,18 +166,18 @@ export const leadershipMachine = setup({
     },
     isFromLeader: ({ event }) => claimsLeadership(messageOf(event)),
     /**
-     * Another leader with a better (epoch, tabId): this leader must yield. A mere claim never
-     * deposes a leader: the leader answers it with a heartbeat, and the candidate follows.
+     * Another leader this one must yield to. Fallback mode: a better (epoch, tabId); a mere
+     * claim never deposes a leader (the leader answers it with a heartbeat). Web Locks mode: only
+     * a newer term (a holder that took the lock after this one, e.g. with `steal`); a message of
+     * the same term can only come from a dead holder still in flight, never from a rival.
      */
     isOutranked: ({ context, event }) => {
       const message = messageOf(event);
-      return (
-        claimsLeadership(message) &&
-        outranks(
-          { epoch: (message as { epoch: number }).epoch, tabId: message!.from },
-          { epoch: context.epoch, tabId: context.tabId },
-        )
-      );
+      if (!claimsLeadership(message)) return false;
+      const { epoch, from } = message as { epoch: number; from: string };
+      return context.mode === 'locks'
+        ? epoch > context.epoch
+        : outranks({ epoch, tabId: from }, { epoch: context.epoch, tabId: context.tabId });
     },
     /** Another candidate's claim beats this tab's own. */
     isBetterClaim: ({ context, event }) => {

@@ -66,7 +66,6 @@ const GARBAGE: unknown[] = [
   { v: 1, scope: SCOPE, from, type: 'topics', topics: [1, 2], events: [] },
   { v: 1, scope: SCOPE, from, type: 'topics', topics: Array(2000).fill('x'), events: [] },
   { v: 1, scope: SCOPE, from, type: 'bye', leader: 'yes', epoch: 1 },
-  { v: 1, scope: SCOPE, from, type: 'resync', epoch: 99, topics: ['news'], for: 5 },
 ];
 
 describe('garbage on the scope’s BroadcastChannel', () => {

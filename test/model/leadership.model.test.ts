@@ -181,8 +181,12 @@ class Scope {
         this.holder ??= new LockHolder(this.world);
         this.holder.queue();
       }
-      // The same term and a smaller tab id: the other tab wins the tie-break.
-      await this.post({ type: 'heartbeat', epoch: this.epoch() });
+      // Fallback: the same term and a smaller tab id wins the tie-break. Web Locks: only a newer
+      // term (a holder that took the lock after this one) deposes a leader.
+      await this.post({
+        type: 'heartbeat',
+        epoch: this.browser === 'locks' ? this.epoch() + 1 : this.epoch(),
+      });
     },
     'peer.heartbeat': () => this.post({ type: 'heartbeat', epoch: this.epoch() }),
     // The same claim from a smaller tab id: the other candidate wins the tie-break.

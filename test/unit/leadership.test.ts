@@ -43,6 +43,43 @@ describe('Web Locks leadership (behaviour 1)', () => {
     expect(harness.openSources().map((source) => source.tabId)).toEqual(['tab-2']);
   });
 
+  it("ignores a dead holder's message of the same term still in flight (found by the simulation)", async () => {
+    const harness = new Harness();
+    const leader = harness.open();
+    await harness.settle(10);
+    const source = harness.theSource();
+    source.open();
+    source.emitEnvelope('tick', 'news', 'live', 2);
+    await harness.settle();
+    // tab-0 led before with the same term number (this tab never heard it) and relayed #1.
+    harness.postAsPeer('tab-0', {
+      type: 'event',
+      epoch: leader.tabcast.status.epoch,
+      id: '1',
+      event: 'tick',
+      data: '{"topic":"news","data":"late"}',
+    });
+    await harness.settle();
+    expect(leader.tabcast.status.role).toBe('leader');
+    expect(source.closed).toBe(false);
+    expect(leader.delivered.map((event) => event.data)).toEqual(['live']);
+  });
+
+  it('yields to a newer term (a holder that took the lock after this one)', async () => {
+    const harness = new Harness();
+    const leader = harness.open();
+    await harness.settle(10);
+    const source = harness.theSource();
+    const newer = leader.tabcast.status.epoch + 1;
+    harness.postAsPeer('tab-9', { type: 'heartbeat', epoch: newer });
+    await harness.settle();
+    // It stepped down (its stream closed) and queued again; alone in the queue, it leads again
+    // with a term newer than the one it yielded to.
+    expect(source.closed).toBe(true);
+    expect(harness.browser.eventSources).toHaveLength(2);
+    expect(leader.tabcast.status.epoch).toBeGreaterThan(newer);
+  });
+
   it('releases the lock on pagehide and queues again on pageshow', async () => {
     const harness = new Harness();
     const [first, second] = [harness.open(), harness.open()];
