@@ -3,8 +3,9 @@
  * and keeps the few figures the benchmarks page shows in `bench/results/mutation.json`, which is
  * committed (the report itself is not).
  *
- * `tsx bench/mutation-summary.ts [report.json] [--minutes N] [--commit SHA]` — the commit
- * defaults to HEAD; name it when the report comes from another checkout.
+ * `tsx bench/mutation-summary.ts [report.json] [--minutes N] [--commit SHA] [--command TEXT]` —
+ * the commit defaults to HEAD (name it when the report comes from another checkout), the
+ * command to `npm run test:mutation` (name it when only some files were mutated).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,9 @@ const flagValue = (flag: string) => {
   const index = args.indexOf(flag);
   return index >= 0 ? args[index + 1] : undefined;
 };
-const flagValues = new Set(['--minutes', '--commit'].map((flag) => args.indexOf(flag) + 1));
+const flagValues = new Set(
+  ['--minutes', '--commit', '--command'].map((flag) => args.indexOf(flag) + 1),
+);
 const minutes = Number(flagValue('--minutes') ?? Number.NaN);
 const reportPath =
   args.find((arg, index) => !arg.startsWith('--') && !flagValues.has(index)) ??
@@ -30,19 +33,26 @@ const report = JSON.parse(readFileSync(reportPath, 'utf8')) as StrykerReport;
 
 const count = { killed: 0, timedOut: 0, survived: 0, noCoverage: 0, errors: 0 };
 const folders = new Map<string, { detected: number; valid: number }>();
+const files = new Map<string, { detected: number; valid: number }>();
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const folder = file.split('/')[0]!;
   const tally = folders.get(folder) ?? { detected: 0, valid: 0 };
+  const fileTally = { detected: 0, valid: 0 };
   for (const { status } of mutants) {
     if (status === 'Killed') count.killed += 1;
     else if (status === 'Timeout') count.timedOut += 1;
     else if (status === 'Survived') count.survived += 1;
     else if (status === 'NoCoverage') count.noCoverage += 1;
     else if (status === 'CompileError' || status === 'RuntimeError') count.errors += 1;
-    if (status === 'Killed' || status === 'Timeout') tally.detected += 1;
-    if (['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(status)) tally.valid += 1;
+    const detected = status === 'Killed' || status === 'Timeout';
+    const valid = detected || status === 'Survived' || status === 'NoCoverage';
+    tally.detected += detected ? 1 : 0;
+    tally.valid += valid ? 1 : 0;
+    fileTally.detected += detected ? 1 : 0;
+    fileTally.valid += valid ? 1 : 0;
   }
   folders.set(folder, tally);
+  files.set(file, fileTally);
 }
 const detected = count.killed + count.timedOut;
 const percent = (part: number, whole: number) =>
@@ -58,13 +68,19 @@ const summary: MutationSummary = {
       { score: percent(tally.detected, tally.valid), mutants: tally.valid },
     ]),
   ),
+  byFile: Object.fromEntries(
+    [...files].map(([file, tally]) => [
+      file,
+      { score: percent(tally.detected, tally.valid), mutants: tally.valid },
+    ]),
+  ),
   mutated: Object.keys(report.files).sort(),
   commit:
     flagValue('--commit') ??
     execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT }).toString().trim(),
   date: new Date().toISOString().slice(0, 10),
   durationMinutes: minutes,
-  command: 'npm run test:mutation',
+  command: flagValue('--command') ?? 'npm run test:mutation',
 };
 mkdirSync(path.dirname(MUTATION_SUMMARY_PATH), { recursive: true });
 writeFileSync(MUTATION_SUMMARY_PATH, `${JSON.stringify(summary, null, 2)}\n`);

@@ -79,10 +79,12 @@ export interface MutationSummary {
   errors: number;
   /** Per top folder (`machines`, `src`). */
   byFolder: Record<string, { score: number; mutants: number }>;
+  byFile: Record<string, { score: number; mutants: number }>;
   mutated: string[];
   commit: string;
   date: string;
   durationMinutes: number;
+  /** The command that produced the report (a `--mutate` subset names its files). */
   command: string;
 }
 

@@ -567,17 +567,19 @@ function qualitySection(results: BenchResults): string {
   const lines = ['## Quality figures (not gates)', ''];
   const mutation = results.mutation;
   if (mutation) {
-    const folders = Object.entries(mutation.byFolder)
-      .map(([folder, figure]) => `\`${folder}/\` ${figure.score}% of ${figure.mutants}`)
+    const valid = mutation.killed + mutation.timedOut + mutation.survived + mutation.noCoverage;
+    const files = Object.entries(mutation.byFile ?? {})
+      .map(([file, figure]) => `\`${file}\` ${figure.score}% of ${figure.mutants}`)
       .join(', ');
     lines.push(
-      `- **Mutation score: ${mutation.score}%** (${mutation.killed} killed + ${mutation.timedOut}`,
-      `  timed out of ${mutation.killed + mutation.timedOut + mutation.survived + mutation.noCoverage}`,
-      `  mutants; ${mutation.survived} survived, ${mutation.noCoverage} not covered; ${mutation.coveredScore}%`,
-      `  of covered mutants). By folder: ${folders}. Stryker with the vitest runner on the \`unit\``,
-      `  project, at ${mutation.commit} on ${mutation.date}${Number.isFinite(mutation.durationMinutes) ? `, ${mutation.durationMinutes} min` : ''},`,
-      `  mutating ${mutation.mutated.length} files: ${mutation.mutated.map((file) => `\`${file}\``).join(', ')}.`,
-      `  Not part of this run: \`${mutation.command}\` (not in CI) refreshes it.`,
+      `- **Mutation score: ${mutation.score}%** — ${mutation.killed} killed and ${mutation.timedOut}`,
+      `  timed out of ${valid} mutants (${mutation.survived} survived, ${mutation.noCoverage} not`,
+      `  covered; ${mutation.coveredScore}% of the covered ones). Stryker's vitest runner on the`,
+      `  \`unit\` project, at ${mutation.commit} on ${mutation.date}${Number.isFinite(mutation.durationMinutes) ? ` (${mutation.durationMinutes} min on this machine)` : ''}:`,
+      `  \`${mutation.command}\`. By file: ${files}.`,
+      '  Measured apart from this run (`npm run test:mutation`, not in CI, mutates all of `machines/`',
+      '  and `src/` but `src/server/` and `src/react/`; a full run takes hours here, so the figure',
+      '  covers the files named).',
     );
   } else {
     lines.push(
