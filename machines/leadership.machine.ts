@@ -67,8 +67,6 @@ export interface LeadershipContext {
   epoch: number;
   /** The term this tab asked for in its last fallback claim. */
   claim: number;
-  /** The tab that holds that term, as far as this tab knows. */
-  leaderId: string | null;
   /** Wall-clock time the leader was last heard from (fallback watchdog). */
   lastHeardAt: number;
   /** This tab's topics and event names. */
@@ -77,8 +75,6 @@ export interface LeadershipContext {
   peers: Record<string, Interest>;
   connection: ConnectionSettings;
   timing: LeadershipTiming;
-  /** Channel messages dropped as stale (from an older term). */
-  staleDropped: number;
 }
 
 export type LeadershipEvent =
@@ -241,7 +237,6 @@ export const leadershipMachine = setup({
       if (!message || !('epoch' in message)) return {};
       return {
         epoch: Math.max(context.epoch, message.epoch),
-        leaderId: message.from,
         lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
       };
     }),
@@ -250,10 +245,8 @@ export const leadershipMachine = setup({
       const notice = noticeFrom(messageOf(event));
       if (notice) enqueueToSystem(enqueue, system, 'tab', notice);
     }),
-    countStale: assign({ staleDropped: ({ context }) => context.staleDropped + 1 }),
     beginTerm: assign({
       epoch: ({ context }) => context.epoch + 1,
-      leaderId: ({ context }) => context.tabId,
     }),
     /**
      * A fallback candidate claims the next term. Its known term stays as it is until it wins, so
@@ -266,14 +259,12 @@ export const leadershipMachine = setup({
     }),
     takeClaimedTerm: assign({
       epoch: ({ context }) => context.claim,
-      leaderId: ({ context }) => context.tabId,
     }),
     /**
      * Waits for the better candidate: its term is not known yet (it may lose to a living
      * leader), only the time, which restarts the watchdog.
      */
     yieldToClaim: assign({
-      leaderId: ({ context, event }) => messageOf(event)?.from ?? context.leaderId,
       lastHeardAt: ({ context, event }) =>
         event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
     }),
@@ -307,13 +298,11 @@ export const leadershipMachine = setup({
     lockName: input.lockName,
     epoch: 0,
     claim: 0,
-    leaderId: null,
     lastHeardAt: 0,
     interest: input.interest,
     peers: {},
     connection: input.connection,
     timing: input.timing ?? LEADERSHIP_TIMING_DEFAULTS,
-    staleDropped: 0,
   }),
   entry: 'greet',
   initial: 'electing',
@@ -321,7 +310,7 @@ export const leadershipMachine = setup({
     'session.ending': { target: '.retired' },
     'interest.changed': { actions: ['setOwnInterest', 'announceInterest'] },
     'channel.message': [
-      { guard: 'isStale', actions: 'countStale' },
+      { guard: 'isStale' },
       { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
       { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
       { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
@@ -388,7 +377,7 @@ export const leadershipMachine = setup({
           after: { electionWindow: { target: 'leading', actions: 'takeClaimedTerm' } },
           on: {
             'channel.message': [
-              { guard: 'isStale', actions: 'countStale' },
+              { guard: 'isStale' },
               {
                 guard: 'isFromLeader',
                 target: 'following',
@@ -407,7 +396,7 @@ export const leadershipMachine = setup({
           initial: 'watching',
           on: {
             'channel.message': [
-              { guard: 'isStale', actions: 'countStale' },
+              { guard: 'isStale' },
               { guard: 'isLeaderBye', target: 'campaigning', actions: 'recordPeer' },
               { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
               { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
@@ -518,7 +507,7 @@ function leadingHandlers(yieldTarget: string) {
       actions: ['setOwnInterest', 'announceInterest', 'forwardInterest'],
     },
     'channel.message': [
-      { guard: 'isStale', actions: 'countStale' },
+      { guard: 'isStale' },
       { guard: 'isOutranked', target: yieldTarget, actions: ['hearLeader', 'deliverFromLeader'] },
       {
         guard: { type: 'isType', params: { type: 'hello' } },
