@@ -88,8 +88,6 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
     clientId: `client-${index}`,
     epoch: 1,
     interest: { topics: ['news'], events: ['tick'] },
-    lastEventId: null,
-    provenTopics: [],
     lastEventIdParam: 'lastEventId',
     withCredentials: false,
     backoff: { ...BACKOFF_DEFAULTS, strategy },

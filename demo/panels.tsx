@@ -1,4 +1,5 @@
 /** The demo page's panels: this tab, the server, topics, chat. */
+import { useSelector } from '@xstate/react';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTabcast, useTabcastStatus } from '../src/react/index.js';
 import type { DemoEvents } from './event-log.js';
@@ -18,6 +19,8 @@ export function TabPanel({
 }) {
   const tabcast = useTabcast<DemoEvents>();
   const status = useTabcastStatus();
+  // The resume point moves with every event, so it is not part of the status: read it directly.
+  const lastEventId = useSelector(tabcast.actor, (snapshot) => snapshot.context.ledger.lastEventId);
   const [userInput, setUserInput] = useState(initialUser);
 
   useEffect(() => {
@@ -53,7 +56,7 @@ export function TabPanel({
         <dt>mode</dt>
         <dd id="mode">{status.mode ?? '-'}</dd>
         <dt>last event id</dt>
-        <dd id="last-event-id">{status.lastEventId ?? '-'}</dd>
+        <dd id="last-event-id">{lastEventId ?? '-'}</dd>
         <dt>attempt</dt>
         <dd id="attempt">{status.attempt}</dd>
         <dt>error</dt>

@@ -1,26 +1,26 @@
 /**
- * connection — the leader's one stream: connecting → open → backoff → … → failed.
+ * connection — the leader's one stream: idle | connecting → open → backoff → … → failed.
  *
  * Invoked only while this tab leads, so leaving leadership (or signing out) closes the stream by
  * construction. Each connect attempt is one `transport` invoke on `live`: leaving `live` closes
  * the source at once, so the browser's own EventSource auto-reconnect never runs beside ours.
+ * With no topic in any tab there is nothing to stream: `idle`, and no request.
  */
 import { and, assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
 import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
-import { resumePoint } from '../src/delivery.js';
 import type {
-  ChannelEvent,
+  ChannelCommand,
   Interest,
   LifecycleEvent,
   SharedEvent,
   SourceEvent,
   TabNotice,
+  TransportCommand,
 } from '../src/machine-events.js';
 import type { ChannelBody } from '../src/protocol.js';
 import type { ConnectionError, ConnectionStatus } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
-
-type ReportedPhase = ConnectionStatus['phase'] | 'pending' | 'current';
+import { gapsOf, NO_RESUME_POINT, type ResumePoint, resumePointOf } from './tab.resume.js';
 
 export type TransportKind = 'eventsource' | 'fetch';
 
@@ -52,9 +52,6 @@ export interface ConnectionInput {
   clientId: string;
   epoch: number;
   interest: Interest;
-  lastEventId: string | null;
-  /** The topics of the stream `lastEventId` came from: the ones a resume can vouch for. */
-  provenTopics: string[];
   lastEventIdParam: string;
   withCredentials: boolean;
   backoff?: BackoffOptions;
@@ -69,12 +66,8 @@ export interface ConnectionContext {
   interest: Interest;
   /** The topics the current (or last) attempt asked for. */
   streamTopics: string[];
-  /**
-   * The topics of the last stream that opened: a resume from `lastEventId` proves continuity
-   * for these only. Any other topic of a new stream gets `resync`.
-   */
-  provenTopics: string[];
-  lastEventId: string | null;
+  /** Where the current attempt resumed from, read from the tab when it began. */
+  resume: ResumePoint;
   lastEventIdParam: string;
   withCredentials: boolean;
   backoff: BackoffOptions;
@@ -97,6 +90,8 @@ export type ConnectionEvent =
   | SharedEvent
   | { type: 'topics.settled' };
 
+type ReportedPhase = ConnectionStatus['phase'] | 'pending' | 'current';
+
 /** What a transport actor gets: everything it needs to open one stream, nothing secret. */
 export interface TransportInput {
   url: string;
@@ -109,11 +104,10 @@ export interface TransportInput {
 /** The URL of one stream: topics, client id and the resume point as query parameters. */
 export function streamUrl(context: ConnectionContext, base = 'http://localhost'): string {
   const url = new URL(context.url, base);
-  url.searchParams.set('topics', context.interest.topics.join(','));
+  url.searchParams.set('topics', context.streamTopics.join(','));
   url.searchParams.set('clientId', context.clientId);
-  if (context.lastEventId !== null) {
-    url.searchParams.set(context.lastEventIdParam, context.lastEventId);
-  }
+  const { lastEventId } = context.resume;
+  if (lastEventId !== null) url.searchParams.set(context.lastEventIdParam, lastEventId);
   return /^[a-z][a-z0-9+.-]*:/i.test(context.url) ? url.href : url.href.slice(url.origin.length);
 }
 
@@ -147,7 +141,7 @@ function enqueueTabAndFollowers(
   body: ChannelBody,
 ) {
   enqueueToSystem(enqueue, system, 'tab', notice);
-  const post: ChannelEvent = { type: 'channel.post', body };
+  const post: ChannelCommand = { type: 'channel.post', body };
   enqueueToSystem(enqueue, system, 'channel', post);
 }
 
@@ -159,9 +153,7 @@ export const connectionMachine = setup({
   },
   actors: {
     /** Opens one stream; provided by `createTabcast` with the platform's EventSource or fetch. */
-    transport: fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
-      () => () => {},
-    ),
+    transport: fromCallback<TransportCommand, TransportInput>(() => () => {}),
   },
   delays: {
     connectTimeout: ({ context }) => context.timing.connectTimeoutMs,
@@ -175,6 +167,9 @@ export const connectionMachine = setup({
     isRejected: ({ event }) =>
       event.type === 'source.error' && (event.status === 400 || event.status === 403),
     isNoContent: ({ event }) => event.type === 'source.error' && event.status === 204,
+    hasNoTopics: ({ context }) => context.interest.topics.length === 0,
+    isNoTopics: ({ event }) =>
+      event.type === 'interest.changed' && event.interest.topics.length === 0,
     canRetry: ({ context }) => context.attempt + 1 < context.backoff.maxAttempts,
     isNewInterest: ({ context, event }) =>
       event.type === 'interest.changed' &&
@@ -209,8 +204,8 @@ export const connectionMachine = setup({
         enqueueTabAndFollowers(
           enqueue,
           system,
-          { type: 'status.connection', status, epoch: context.epoch, topics: context.provenTopics },
-          { type: 'state', epoch: context.epoch, status, topics: context.provenTopics },
+          { type: 'status.connection', status, epoch: context.epoch, topics: context.streamTopics },
+          { type: 'state', epoch: context.epoch, status, topics: context.streamTopics },
         );
       },
     ),
@@ -226,28 +221,42 @@ export const connectionMachine = setup({
       enqueue(cancel('topicsDebounce'));
       enqueue(raise({ type: 'topics.settled' }, { id: 'topicsDebounce', delay: 'topicsDebounce' }));
     }),
-    markStreamTopics: assign({ streamTopics: ({ context }) => context.interest.topics }),
+    /** An attempt carries the topics wanted now, from where the tab's ledger stands now. */
+    beginAttempt: assign({
+      streamTopics: ({ context }) => context.interest.topics,
+      resume: ({ system }) => resumePointOf(system),
+    }),
     /**
-     * Tells subscribers the stream cannot prove it missed nothing for these topics: all of them
-     * (no resume id, or a server `reset`), or those the resume id does not cover.
+     * The stream is open: tells this tab and every follower, once, with the topics whose
+     * continuity the resume point cannot prove. Each tab decides which subscriptions resync.
      */
-    announceResync: enqueueActions(
-      ({ context, system, enqueue }, params: { scope: 'unproven' | 'all' }) => {
-        const { topics } = context.interest;
-        const resync =
-          params.scope === 'all' || context.lastEventId === null
-            ? topics
-            : topics.filter((topic) => !context.provenTopics.includes(topic));
-        if (resync.length === 0) return;
-        enqueueTabAndFollowers(
-          enqueue,
-          system,
-          { type: 'delivery.resync', topics: resync },
-          { type: 'resync', epoch: context.epoch, topics: resync },
-        );
-      },
-    ),
-    markProvenTopics: assign({ provenTopics: ({ context }) => context.interest.topics }),
+    reportOpened: enqueueActions(({ context, system, enqueue }) => {
+      const status = connectionStatus('open', context);
+      const opened = {
+        epoch: context.epoch,
+        status,
+        topics: context.streamTopics,
+        gaps: gapsOf(context.streamTopics, context.resume),
+      };
+      enqueue.assign({ phase: 'open' });
+      enqueueTabAndFollowers(
+        enqueue,
+        system,
+        { type: 'stream.opened', ...opened },
+        { type: 'opened', ...opened },
+      );
+    }),
+    /** The server cannot replay: none of the stream's topics is continuous; resume from `id`. */
+    reportReset: enqueueActions(({ context, event, system, enqueue }) => {
+      if (event.type !== 'source.control') return;
+      const reset = { id: event.id, topics: context.streamTopics };
+      enqueueTabAndFollowers(
+        enqueue,
+        system,
+        { type: 'stream.reset', ...reset },
+        { type: 'reset', epoch: context.epoch, ...reset },
+      );
+    }),
     markOpened: assign({ everOpened: true, error: null, retryAfterMs: undefined }),
     resetAttempt: assign({ attempt: 0 }),
     /** Relays the event to every follower, then delivers it in this tab. */
@@ -260,12 +269,6 @@ export const connectionMachine = setup({
         { type: 'delivery.event', id, event: event.event, data },
         { type: 'event', epoch: context.epoch, id, event: event.event, data },
       );
-    }),
-    trackLastEventId: assign({
-      lastEventId: ({ context, event }) =>
-        (event.type === 'source.message' || event.type === 'source.control') && event.id
-          ? resumePoint(context.lastEventId, event.id)
-          : context.lastEventId,
     }),
     rememberServerRetry: assign({
       serverRetryMs: ({ context, event }) =>
@@ -304,8 +307,7 @@ export const connectionMachine = setup({
     epoch: input.epoch,
     interest: input.interest,
     streamTopics: input.interest.topics,
-    provenTopics: input.provenTopics,
-    lastEventId: input.lastEventId,
+    resume: NO_RESUME_POINT,
     lastEventIdParam: input.lastEventIdParam,
     withCredentials: input.withCredentials,
     backoff: input.backoff ?? BACKOFF_DEFAULTS,
@@ -319,16 +321,34 @@ export const connectionMachine = setup({
     error: null,
     phase: 'connecting',
   }),
-  initial: 'live',
+  initial: 'starting',
   on: {
-    'interest.changed': { guard: 'isNewInterest', actions: 'setInterest' },
+    // Nothing left to stream: waiting, failed or closed, the connection has no reason to exist.
+    'interest.changed': [
+      { guard: 'isNoTopics', target: '.idle', actions: 'setInterest' },
+      { guard: 'isNewInterest', actions: 'setInterest' },
+    ],
     'source.retryHint': { actions: 'rememberServerRetry' },
     'peer.hello': { actions: { type: 'reportPhase', params: { phase: 'current' } } },
   },
   states: {
+    /** Where each stream begins: an attempt when some tab wants a topic, else `idle`. */
+    starting: {
+      always: [{ guard: 'hasNoTopics', target: 'idle' }, { target: 'live' }],
+    },
+    /** No tab wants a topic: no request, no timer. The first subscription starts a stream. */
+    idle: {
+      entry: ['resetAttempt', { type: 'reportPhase', params: { phase: 'idle' } }],
+      on: {
+        'interest.changed': [
+          { guard: 'isNoTopics', actions: 'setInterest' },
+          { target: 'live', actions: 'setInterest' },
+        ],
+      },
+    },
     /** One stream attempt, from connect to close: the transport lives exactly this long. */
     live: {
-      entry: 'markStreamTopics',
+      entry: 'beginAttempt',
       invoke: {
         id: 'transport',
         src: 'transport',
@@ -337,13 +357,13 @@ export const connectionMachine = setup({
           transport: context.transport,
           events: context.interest.events,
           withCredentials: context.withCredentials,
-          lastEventId: context.lastEventId,
+          lastEventId: context.resume.lastEventId,
         }),
       },
       exit: cancel('topicsDebounce'),
       initial: 'connecting',
       on: {
-        'source.message': { actions: ['trackLastEventId', 'relayEvent'] },
+        'source.message': { actions: 'relayEvent' },
         'source.error': [
           { guard: 'isUnauthorized', target: 'unauthorized' },
           { guard: 'isRejected', target: 'failed', actions: { type: 'recordFailure', params: {} } },
@@ -353,16 +373,14 @@ export const connectionMachine = setup({
         ],
         'source.control': [
           { guard: 'isServerClose', target: 'serverClosed' },
-          {
-            guard: 'isReset',
-            actions: ['trackLastEventId', { type: 'announceResync', params: { scope: 'all' } }],
-          },
+          { guard: 'isReset', actions: 'reportReset' },
           {
             guard: 'isForceLogout',
             actions: { type: 'tellSession', params: { event: { type: 'server.forceLogout' } } },
           },
         ],
         'interest.changed': [
+          // Each change (to no topic too) waits out the debounce: a remount drops nothing.
           {
             guard: 'isNewTopicSet',
             actions: ['setInterest', 'forwardEventNames', 'scheduleResubscribe'],
@@ -373,7 +391,7 @@ export const connectionMachine = setup({
             actions: ['setInterest', 'forwardEventNames', cancel('topicsDebounce')],
           },
         ],
-        'topics.settled': { target: 'resubscribing' },
+        'topics.settled': { target: 'starting' },
       },
       states: {
         connecting: {
@@ -387,11 +405,7 @@ export const connectionMachine = setup({
           entry: [
             'markOpened',
             { type: 'tellSession', params: { event: { type: 'auth.confirmed' } } },
-            // Resync first: a tab then sees the stream open with its topics proven, and a new
-            // subscription that the notice already covered is not asked twice.
-            { type: 'announceResync', params: { scope: 'unproven' } },
-            'markProvenTopics',
-            { type: 'reportPhase', params: { phase: 'open' } },
+            'reportOpened',
           ],
           after: {
             stableAfter: {
@@ -407,22 +421,10 @@ export const connectionMachine = setup({
               },
               on: {
                 'source.activity': { target: 'receiving', reenter: true },
-                'source.message': {
-                  target: 'receiving',
-                  reenter: true,
-                  actions: ['trackLastEventId', 'relayEvent'],
-                },
+                'source.message': { target: 'receiving', reenter: true, actions: 'relayEvent' },
                 'source.control': [
                   { guard: 'isServerClose', target: '#connection.serverClosed' },
-                  {
-                    guard: 'isReset',
-                    target: 'receiving',
-                    reenter: true,
-                    actions: [
-                      'trackLastEventId',
-                      { type: 'announceResync', params: { scope: 'all' } },
-                    ],
-                  },
+                  { guard: 'isReset', target: 'receiving', reenter: true, actions: 'reportReset' },
                   {
                     guard: 'isForceLogout',
                     actions: {
@@ -437,10 +439,6 @@ export const connectionMachine = setup({
           },
         },
       },
-    },
-    /** The topic union changed: the one debounced reconnect that carries the new topics. */
-    resubscribing: {
-      always: { target: 'live' },
     },
     /** Waiting out the reconnect delay; `retry()` or coming back online skips it. */
     backoff: {
@@ -475,6 +473,7 @@ export const connectionMachine = setup({
         'connection.retry': { target: 'live', actions: 'resetAttempt' },
         // The server refused the topics: a different set deserves a new try.
         'interest.changed': [
+          { guard: 'isNoTopics', target: 'idle', actions: 'setInterest' },
           {
             guard: and(['wasRefusedTopics', 'isNewTopicSet']),
             target: 'live',

@@ -11,12 +11,15 @@
  * The connection chart is invoked in `leading`, so leaving it — stepping down, pagehide, sign
  * out — closes the stream by construction.
  */
-import { assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import { assign, type EventObject, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import type { LockInput, PeerWatchInput } from '../src/actors/lock.js';
 import type {
+  ChannelCommand,
   ChannelEvent,
   Interest,
   LifecycleEvent,
   LockEvent,
+  PeerCommand,
   SharedEvent,
   TabNotice,
 } from '../src/machine-events.js';
@@ -36,6 +39,12 @@ export interface LeadershipTiming {
   electionWindowMs: number;
 }
 
+/**
+ * A fallback leader calls the roll (a `hello`, which every tab answers at once, hidden or not)
+ * every this many heartbeats, and forgets the tabs that did not answer the call before.
+ */
+export const ROLL_CALL_EVERY_BEATS = 10;
+
 export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
   heartbeatIntervalMs: 1_000,
   leaderTimeoutMs: 3_500,
@@ -44,10 +53,7 @@ export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
 };
 
 /** What every connection of this tab shares; the rest comes from the leadership context. */
-export type ConnectionSettings = Omit<
-  ConnectionInput,
-  'clientId' | 'epoch' | 'interest' | 'lastEventId' | 'provenTopics'
->;
+export type ConnectionSettings = Omit<ConnectionInput, 'clientId' | 'epoch' | 'interest'>;
 
 export interface LeadershipInput {
   tabId: string;
@@ -69,19 +75,21 @@ export interface LeadershipContext {
   claim: number;
   /** Wall-clock time the leader was last heard from (fallback watchdog). */
   lastHeardAt: number;
+  /** The tab the newest leader message came from: gone once this tab is granted the lock. */
+  leaderId: string | null;
   /** This tab's topics and event names. */
   interest: Interest;
   /** Every other tab's, by tab id. */
   peers: Record<string, Interest>;
+  /** Fallback leader: heartbeats since its last roll call. */
+  beats: number;
+  /** Fallback leader: tabs that have not answered its last roll call (a crash says no bye). */
+  unanswered: string[];
   connection: ConnectionSettings;
   timing: LeadershipTiming;
 }
 
-export type LeadershipEvent =
-  | LockEvent
-  | LifecycleEvent
-  | SharedEvent
-  | Extract<ChannelEvent, { type: 'channel.message' }>;
+export type LeadershipEvent = LockEvent | LifecycleEvent | SharedEvent | ChannelEvent;
 
 /** The tab that leads when (epoch, tabId) pairs meet: the newer term, then the smaller id. */
 export function outranks(
@@ -102,33 +110,57 @@ export function unionOf(own: Interest, peers: Record<string, Interest>): Interes
   return { topics: [...topics].sort(), events: [...events].sort() };
 }
 
+const withoutPeer = (peers: Record<string, Interest>, tabId: string) => {
+  const { [tabId]: _gone, ...rest } = peers;
+  return rest;
+};
+
 const messageOf = (event: LeadershipEvent) =>
   event.type === 'channel.message' ? event.message : undefined;
 
-const claimsLeadership = (message: ChannelMessage | undefined) =>
-  message?.type === 'heartbeat' || message?.type === 'state' || message?.type === 'event';
+/** What only a leader says. */
+const LEADER_MESSAGES = new Set<ChannelMessage['type']>([
+  'heartbeat',
+  'state',
+  'opened',
+  'event',
+  'reset',
+]);
 
-/** Queues a post on the scope's channel, if it runs (solo mode and model tests have none). */
+const claimsLeadership = (message: ChannelMessage | undefined) =>
+  message !== undefined && LEADER_MESSAGES.has(message.type);
+
+/**
+ * Queues a post on the scope's channel. A chart run alone (a model test) has no channel; in solo
+ * mode the channel actor runs without a BroadcastChannel and drops it.
+ */
 function enqueuePost(
   enqueue: Parameters<typeof enqueueToSystem>[0],
   system: Parameters<typeof enqueueToSystem>[1],
   body: ChannelBody,
 ) {
-  const post: ChannelEvent = { type: 'channel.post', body };
+  const post: ChannelCommand = { type: 'channel.post', body };
   enqueueToSystem(enqueue, system, 'channel', post);
 }
 
 /** What this tab's root gets from a leader's message, if anything. */
 function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
-  if (message?.type === 'event') {
-    return { type: 'delivery.event', id: message.id, event: message.event, data: message.data };
+  switch (message?.type) {
+    case 'event':
+      return { type: 'delivery.event', id: message.id, event: message.event, data: message.data };
+    case 'state': {
+      const { status, epoch, topics } = message;
+      return { type: 'status.connection', status, epoch, topics };
+    }
+    case 'opened': {
+      const { status, epoch, topics, gaps } = message;
+      return { type: 'stream.opened', status, epoch, topics, gaps };
+    }
+    case 'reset':
+      return { type: 'stream.reset', id: message.id, topics: message.topics };
+    default:
+      return null;
   }
-  if (message?.type === 'state') {
-    const { status, epoch, topics } = message;
-    return { type: 'status.connection', status, epoch, topics };
-  }
-  if (message?.type === 'resync') return { type: 'delivery.resync', topics: message.topics };
-  return null;
 }
 
 export const leadershipMachine = setup({
@@ -139,8 +171,10 @@ export const leadershipMachine = setup({
   },
   actors: {
     connection: connectionMachine,
-    /** A queued Web Lock request; provided by `createTabcast` with the platform's lock manager. */
-    lock: fromCallback<LeadershipEvent, { name: string }>(() => () => {}),
+    /** A held or queued Web Lock; provided by `createTabcast` with the platform's lock manager. */
+    lock: fromCallback<EventObject, LockInput>(() => () => {}),
+    /** The leader's watch over the other tabs' presence locks; provided by `createTabcast`. */
+    peers: fromCallback<PeerCommand, PeerWatchInput>(() => () => {}),
   },
   delays: {
     heartbeatInterval: ({ context }) => context.timing.heartbeatIntervalMs,
@@ -149,15 +183,15 @@ export const leadershipMachine = setup({
   },
   guards: {
     isSolo: ({ context }) => context.mode === 'solo',
+    isRollCallDue: ({ context }) => context.beats + 1 >= ROLL_CALL_EVERY_BEATS,
     hasLocks: ({ context }) => context.mode === 'locks',
     /** Default clock; `createTabcast` provides one bound to the platform. */
     isLeaderSilent: ({ context }) =>
       Date.now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
-    /** A message of an older term. A follower's `bye` carries no term and is never stale. */
+    /** A message of an older term. A `bye` is never stale: whoever leaves, its topics go. */
     isStale: ({ context, event }) => {
       const message = messageOf(event);
-      if (message === undefined || !('epoch' in message)) return false;
-      if (message.type === 'bye' && !message.leader) return false;
+      if (message === undefined || !('epoch' in message) || message.type === 'bye') return false;
       return message.epoch < context.epoch;
     },
     isFromLeader: ({ event }) => claimsLeadership(messageOf(event)),
@@ -186,12 +220,18 @@ export const leadershipMachine = setup({
         )
       );
     },
-    isLeaderBye: ({ event }) => {
+    /** The leader of this term (or a newer one) left: elect at once. */
+    isLeaderBye: ({ context, event }) => {
       const message = messageOf(event);
-      return message?.type === 'bye' && message.leader;
+      return message?.type === 'bye' && message.leader && message.epoch >= context.epoch;
     },
     isType: ({ event }, params: { type: ChannelMessage['type'] }) =>
       messageOf(event)?.type === params.type,
+    /** A `bye`, or the leader's word that a tab is `gone`: its topics leave the union. */
+    isPeerLeaving: ({ event }) => {
+      const type = messageOf(event)?.type;
+      return type === 'bye' || type === 'gone';
+    },
   },
   actions: {
     greet: enqueueActions(({ context, system, enqueue }) => {
@@ -205,22 +245,32 @@ export const leadershipMachine = setup({
       interest: ({ context, event }) =>
         event.type === 'interest.changed' ? event.interest : context.interest,
     }),
-    recordPeer: assign({
-      peers: ({ context, event }) => {
-        const message = messageOf(event);
-        if (message?.type === 'topics') {
-          return {
-            ...context.peers,
-            [message.from]: { topics: message.topics, events: message.events },
-          };
-        }
-        if (message?.type === 'bye') {
-          const { [message.from]: _gone, ...rest } = context.peers;
-          return rest;
-        }
-        return context.peers;
-      },
+    recordPeer: assign(({ context, event }) => {
+      const message = messageOf(event);
+      if (message?.type === 'topics') {
+        const peers = {
+          ...context.peers,
+          [message.from]: { topics: message.topics, events: message.events },
+        };
+        return { peers, unanswered: context.unanswered.filter((id) => id !== message.from) };
+      }
+      if (message?.type === 'bye') return { peers: withoutPeer(context.peers, message.from) };
+      if (message?.type === 'gone') return { peers: withoutPeer(context.peers, message.tabId) };
+      return {};
     }),
+    /** A tab known to be gone (its presence lock was granted, or it held the lock before us). */
+    forgetPeer: assign({
+      peers: ({ context }, params: { tabId: string | null }) =>
+        params.tabId === null ? context.peers : withoutPeer(context.peers, params.tabId),
+    }),
+    /** Tells the other tabs, which keep the list too, for when one of them leads. */
+    announceGone: enqueueActions(({ system, enqueue }, params: { tabId: string }) =>
+      enqueuePost(enqueue, system, { type: 'gone', tabId: params.tabId }),
+    ),
+    watchPeers: sendTo('peers', ({ context }) => ({
+      type: 'peers.watch' as const,
+      tabIds: Object.keys(context.peers),
+    })),
     forwardInterest: sendTo('connection', ({ context }) => ({
       type: 'interest.changed' as const,
       interest: unionOf(context.interest, context.peers),
@@ -238,9 +288,10 @@ export const leadershipMachine = setup({
       return {
         epoch: Math.max(context.epoch, message.epoch),
         lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
+        leaderId: message.from,
       };
     }),
-    /** Hands the leader's events, status and resync notices to this tab's root. */
+    /** Hands the leader's events, status and stream notices to this tab's root. */
     deliverFromLeader: enqueueActions(({ event, system, enqueue }) => {
       const notice = noticeFrom(messageOf(event));
       if (notice) enqueueToSystem(enqueue, system, 'tab', notice);
@@ -268,12 +319,24 @@ export const leadershipMachine = setup({
       lastHeardAt: ({ context, event }) =>
         event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
     }),
+    countBeat: assign({ beats: ({ context }) => context.beats + 1 }),
+    /** Forgets the tabs that did not answer the last roll call, then calls it again. */
+    callRoll: enqueueActions(({ context, system, enqueue }) => {
+      for (const tabId of context.unanswered) {
+        enqueuePost(enqueue, system, { type: 'gone', tabId });
+      }
+      const peers = Object.fromEntries(
+        Object.entries(context.peers).filter(([id]) => !context.unanswered.includes(id)),
+      );
+      enqueue.assign({ beats: 0, peers, unanswered: Object.keys(peers) });
+      enqueuePost(enqueue, system, { type: 'hello' });
+    }),
     postHeartbeat: enqueueActions(({ context, system, enqueue }) =>
       enqueuePost(enqueue, system, { type: 'heartbeat', epoch: context.epoch }),
     ),
     reportRole: enqueueActions(
       ({ context, system, enqueue }, params: { role: 'leader' | 'follower' }) => {
-        const role: ChannelEvent = {
+        const role: ChannelCommand = {
           type: 'channel.role',
           leader: params.role === 'leader',
           epoch: context.epoch,
@@ -298,13 +361,15 @@ export const leadershipMachine = setup({
     lockName: input.lockName,
     epoch: 0,
     claim: 0,
+    beats: 0,
+    unanswered: [],
     lastHeardAt: 0,
+    leaderId: null,
     interest: input.interest,
     peers: {},
     connection: input.connection,
     timing: input.timing ?? LEADERSHIP_TIMING_DEFAULTS,
   }),
-  entry: 'greet',
   initial: 'electing',
   on: {
     'session.ending': { target: '.retired' },
@@ -313,9 +378,8 @@ export const leadershipMachine = setup({
       { guard: 'isStale' },
       { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
       { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
-      { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+      { guard: 'isPeerLeaving', actions: 'recordPeer' },
       { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
-      { guard: { type: 'isType', params: { type: 'resync' } }, actions: 'deliverFromLeader' },
     ],
   },
   states: {
@@ -331,27 +395,56 @@ export const leadershipMachine = setup({
       states: {
         /** This tab's lock request is in the browser's queue, or granted. */
         queued: {
-          invoke: { id: 'lock', src: 'lock', input: ({ context }) => ({ name: context.lockName }) },
+          invoke: [
+            { id: 'lock', src: 'lock', input: lockInput('leadership') },
+            { id: 'presence', src: 'lock', input: lockInput('presence') },
+          ],
           initial: 'waiting',
           on: {
+            // Peers can tell when this tab is gone from now on: only now does it say hello.
+            'presence.held': { actions: 'greet' },
             'lock.error': { target: '#leadership.fallback', actions: 'fallBackToElection' },
             'lifecycle.pagehide': { target: 'suspended' },
             'session.ending': { target: '.retired' },
           },
           states: {
             waiting: {
-              tags: ['follower'],
               entry: { type: 'reportRole', params: { role: 'follower' } },
               on: {
-                'lock.granted': { target: 'leading', actions: 'beginTerm' },
+                // The lock was let go, so whoever led before is gone (a crash says no bye).
+                'lock.granted': {
+                  target: 'leading',
+                  actions: [
+                    'beginTerm',
+                    { type: 'forgetPeer', params: ({ context }) => ({ tabId: context.leaderId }) },
+                  ],
+                },
                 'connection.retry': { actions: 'askLeaderToRetry' },
               },
             },
             leading: {
-              tags: ['leader'],
               entry: { type: 'reportRole', params: { role: 'leader' } },
-              invoke: connectionInvoke(),
-              on: leadingHandlers('#leadership.locks.steppingDown'),
+              invoke: [
+                connectionInvoke(),
+                {
+                  id: 'peers',
+                  src: 'peers',
+                  input: ({ context }) => ({
+                    lockName: context.lockName,
+                    tabIds: Object.keys(context.peers),
+                  }),
+                },
+              ],
+              on: {
+                ...leadingHandlers('#leadership.locks.steppingDown', ['watchPeers']),
+                'peer.gone': {
+                  actions: [
+                    { type: 'forgetPeer', params: ({ event }) => ({ tabId: event.tabId }) },
+                    { type: 'announceGone', params: ({ event }) => ({ tabId: event.tabId }) },
+                    'forwardInterest',
+                  ],
+                },
+              },
             },
             /** Signing out: no stream; the lock (or the place in the queue) is kept until the end. */
             retired: {},
@@ -361,18 +454,17 @@ export const leadershipMachine = setup({
         steppingDown: { always: { target: 'queued' } },
         /** The page is hidden for bfcache or unloading: no lock held, none queued. */
         suspended: {
-          tags: ['follower'],
           entry: { type: 'reportRole', params: { role: 'follower' } },
-          on: { 'lifecycle.pageshow': { target: 'queued', actions: 'greet' } },
+          on: { 'lifecycle.pageshow': { target: 'queued' } },
         },
       },
     },
     fallback: {
+      entry: 'greet',
       initial: 'campaigning',
       states: {
         /** Claimed the next term; leads unless a living leader or a better claim is heard. */
         campaigning: {
-          tags: ['follower'],
           entry: 'claimTerm',
           after: { electionWindow: { target: 'leading', actions: 'takeClaimedTerm' } },
           on: {
@@ -385,13 +477,12 @@ export const leadershipMachine = setup({
               },
               { guard: 'isBetterClaim', target: 'following', actions: 'yieldToClaim' },
               { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
-              { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+              { guard: 'isPeerLeaving', actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
             ],
           },
         },
         following: {
-          tags: ['follower'],
           entry: { type: 'reportRole', params: { role: 'follower' } },
           initial: 'watching',
           on: {
@@ -400,12 +491,8 @@ export const leadershipMachine = setup({
               { guard: 'isLeaderBye', target: 'campaigning', actions: 'recordPeer' },
               { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
               { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
-              { guard: { type: 'isType', params: { type: 'bye' } }, actions: 'recordPeer' },
+              { guard: 'isPeerLeaving', actions: 'recordPeer' },
               { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
-              {
-                guard: { type: 'isType', params: { type: 'resync' } },
-                actions: 'deliverFromLeader',
-              },
             ],
             'connection.retry': [
               { guard: 'isLeaderSilent', target: 'campaigning' },
@@ -425,7 +512,6 @@ export const leadershipMachine = setup({
           },
         },
         leading: {
-          tags: ['leader'],
           entry: [{ type: 'reportRole', params: { role: 'leader' } }, 'postHeartbeat'],
           invoke: connectionInvoke(),
           on: {
@@ -436,13 +522,20 @@ export const leadershipMachine = setup({
           states: {
             beating: {
               after: {
-                heartbeatInterval: { target: 'beating', reenter: true, actions: 'postHeartbeat' },
+                heartbeatInterval: [
+                  {
+                    guard: 'isRollCallDue',
+                    target: 'beating',
+                    reenter: true,
+                    actions: ['postHeartbeat', 'callRoll', 'forwardInterest'],
+                  },
+                  { target: 'beating', reenter: true, actions: ['postHeartbeat', 'countBeat'] },
+                ],
               },
             },
           },
         },
         suspended: {
-          tags: ['follower'],
           entry: { type: 'reportRole', params: { role: 'follower' } },
           on: { 'lifecycle.pageshow': { target: 'campaigning', actions: 'greet' } },
         },
@@ -452,7 +545,6 @@ export const leadershipMachine = setup({
     retired: {},
     /** No BroadcastChannel: this tab streams for itself. */
     solo: {
-      tags: ['leader'],
       entry: { type: 'reportRole', params: { role: 'leader' } },
       invoke: connectionInvoke(),
       on: {
@@ -465,18 +557,13 @@ export const leadershipMachine = setup({
   },
 });
 
-/** Where a new stream resumes: this tab's newest delivered id and the topics it covers. */
-function resumePointOf(tab: { getSnapshot: () => { context: TabResume } } | undefined) {
-  const context = tab?.getSnapshot().context;
-  return {
-    lastEventId: context?.ledger.lastEventId ?? null,
-    provenTopics: context?.provenTopics ?? [],
-  };
-}
-
-interface TabResume {
-  ledger: { lastEventId: string | null };
-  provenTopics: string[];
+/** The input of a lock actor: the scope's lock, or this tab's presence in the scope. */
+function lockInput(purpose: LockInput['purpose']) {
+  return ({ context }: { context: LeadershipContext }): LockInput => ({
+    lockName: context.lockName,
+    purpose,
+    tabId: context.tabId,
+  });
 }
 
 function connectionInvoke() {
@@ -484,24 +571,21 @@ function connectionInvoke() {
     id: 'connection',
     systemId: 'connection',
     src: 'connection',
-    input: ({
-      context,
-      self,
-    }: {
-      context: LeadershipContext;
-      self: { system: { get: (id: string) => any } };
-    }) => ({
-      ...context.connection,
-      clientId: context.tabId,
-      epoch: context.epoch,
-      interest: unionOf(context.interest, context.peers),
-      ...resumePointOf(self.system.get('tab')),
-    }),
+    input: ({ context }: { context: LeadershipContext }) =>
+      ({
+        ...context.connection,
+        clientId: context.tabId,
+        epoch: context.epoch,
+        interest: unionOf(context.interest, context.peers),
+      }) satisfies ConnectionInput,
   } as const;
 }
 
-/** What a leader does with what it hears; `yieldTarget` is where it goes when outranked. */
-function leadingHandlers(yieldTarget: string) {
+/**
+ * What a leader does with what it hears; `yieldTarget` is where it goes when outranked, and
+ * `onPeersChanged` what else it does when a tab joins or leaves.
+ */
+function leadingHandlers(yieldTarget: string, onPeersChanged: readonly 'watchPeers'[] = []) {
   return {
     'interest.changed': {
       actions: ['setOwnInterest', 'announceInterest', 'forwardInterest'],
@@ -517,12 +601,9 @@ function leadingHandlers(yieldTarget: string) {
       { guard: 'isFromLeader', actions: 'postHeartbeat' },
       {
         guard: { type: 'isType', params: { type: 'topics' } },
-        actions: ['recordPeer', 'forwardInterest'],
+        actions: ['recordPeer', ...onPeersChanged, 'forwardInterest'],
       },
-      {
-        guard: { type: 'isType', params: { type: 'bye' } },
-        actions: ['recordPeer', 'forwardInterest'],
-      },
+      { guard: 'isPeerLeaving', actions: ['recordPeer', ...onPeersChanged, 'forwardInterest'] },
       { guard: { type: 'isType', params: { type: 'retry' } }, actions: 'forwardRetry' },
     ],
     'connection.retry': { actions: 'forwardRetry' },

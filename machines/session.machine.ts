@@ -6,8 +6,17 @@
  * `signedIn` — logout here or in another tab, a failed refresh, a server `force_logout` —
  * stops all of it: no stream, no lock, no listener, nothing to reconnect.
  */
-import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import {
+  assign,
+  type EventObject,
+  enqueueActions,
+  fromCallback,
+  fromPromise,
+  sendTo,
+  setup,
+} from 'xstate';
 import type {
+  ChannelCommand,
   ChannelEvent,
   Interest,
   LifecycleEvent,
@@ -41,7 +50,7 @@ export interface SessionContext extends SessionInput {
 export type SessionEvent =
   | { type: 'auth.login'; userId: string }
   | { type: 'auth.logout' }
-  | Extract<ChannelEvent, { type: 'channel.message' }>
+  | ChannelEvent
   | LifecycleEvent
   | SharedEvent;
 
@@ -65,9 +74,9 @@ export const sessionMachine = setup({
   actors: {
     leadership: leadershipMachine,
     /** The scope's BroadcastChannel; provided by `createTabcast`. */
-    channel: fromCallback<ChannelEvent, ChannelInput>(() => () => {}),
-    /** online/offline/pagehide/pageshow; provided by `createTabcast`. */
-    lifecycle: fromCallback(() => () => {}),
+    channel: fromCallback<ChannelCommand, ChannelInput>(() => () => {}),
+    /** online, pagehide, pageshow; provided by `createTabcast`. */
+    lifecycle: fromCallback<EventObject, undefined>(() => () => {}),
     /** The app's `refreshCredentials()`; resolves when fresh credentials are in place. */
     refresh: fromPromise<void>(async () => {
       throw new Error('tabcast: no refreshCredentials option');
@@ -98,7 +107,7 @@ export const sessionMachine = setup({
     }),
     /** Every tab of the scope signs out with this one. Posted before the channel closes. */
     postLogout: enqueueActions(({ system, enqueue }) => {
-      const post: ChannelEvent = { type: 'channel.post', body: { type: 'logout' } };
+      const post: ChannelCommand = { type: 'channel.post', body: { type: 'logout' } };
       enqueueToSystem(enqueue, system, 'channel', post);
     }),
     forwardToLeadership: sendTo('leadership', ({ event }) => event),
@@ -166,7 +175,6 @@ export const sessionMachine = setup({
         'interest.changed': { actions: ['setInterest', 'forwardToLeadership'] },
         'connection.retry': { actions: 'forwardToLeadership' },
         'lifecycle.online': { actions: 'forwardToLeadership' },
-        'lifecycle.offline': { actions: 'forwardToLeadership' },
         'lifecycle.pagehide': { actions: ['leaveChannel', 'forwardToLeadership'] },
         'lifecycle.pageshow': { actions: 'forwardToLeadership' },
       },

@@ -1,29 +1,38 @@
 /**
  * tab — the root: one per document. Composes the session (which composes leadership and the
- * connection), counts this tab's subscriptions, drops duplicate events and keeps the one status
- * snapshot the app reads. Events and resync notices leave through `emit`, so the handle (or a
- * test) listens with `actor.on('delivery' | 'resync', …)`.
+ * connection), keeps this tab's subscriptions, drops duplicate events, owns the resume point
+ * and decides which subscriptions resync, and keeps the one status snapshot the app reads.
+ * Events and resync notices leave through `emit`, so the handle (or a test) listens with
+ * `actor.on('delivery' | 'resync', …)`. Off the browser (no `window`) it stays `inert`.
  */
-import { assign, emit, not, sendTo, setup } from 'xstate';
-import { type DeliveryLedger, EMPTY_LEDGER, recordDelivery } from '../src/delivery.js';
-import type { Interest, TabNotice } from '../src/machine-events.js';
-import { SIGNED_OUT_STATUS, type TabcastStatus } from '../src/status.js';
+import { assign, enqueueActions, setup } from 'xstate';
+import {
+  type DeliveryLedger,
+  EMPTY_LEDGER,
+  moveResumePoint,
+  recordDelivery,
+} from '../src/delivery.js';
+import type { TabNotice } from '../src/machine-events.js';
+import { INERT_STATUS, patchStatus, SIGNED_OUT_STATUS, type TabcastStatus } from '../src/status.js';
 import { type SessionInput, sessionMachine } from './session.machine.js';
+import { interestOf, planResync, sameInterest, type TabSubscriptions } from './tab.utils.js';
 
-export type TabInput = SessionInput;
+export interface TabInput extends SessionInput {
+  /** No page to run in (server-side rendering, Node): accept every call, do nothing. */
+  inert: boolean;
+}
 
 export interface TabContext {
   tabId: string;
   /** What the session is started with. */
   settings: TabInput;
   status: TabcastStatus;
+  /** What this tab delivered: the resume point of every stream it leads, and the dedupe set. */
   ledger: DeliveryLedger;
   /** The topics of the stream the ledger's resume point came from (the leader's last open one). */
   provenTopics: string[];
-  /** How many subscriptions of this tab want each topic. */
-  topicCounts: Record<string, number>;
-  /** How many subscriptions of this tab listen to each event name. */
-  eventCounts: Record<string, number>;
+  /** This tab's subscriptions, by the handle's id. */
+  subscriptions: TabSubscriptions;
   /** Events dropped because this tab delivered them already. */
   duplicatesDropped: number;
 }
@@ -33,32 +42,15 @@ export type TabEvent =
   | { type: 'auth.login'; userId: string }
   | { type: 'auth.logout' }
   | { type: 'connection.retry' }
-  | { type: 'subscription.add'; topic: string; events: string[] }
-  | { type: 'subscription.remove'; topic: string; events: string[] }
+  | { type: 'subscription.add'; id: string; topic: string; events: string[] }
+  | { type: 'subscription.remove'; id: string }
   | { type: 'tab.dispose' };
 
 /** What the tab root emits for the handle. */
 export type TabEmitted =
   | { type: 'delivery'; id: string | null; event: string; data: string }
-  | { type: 'resync'; topics: string[] };
-
-const adjust = (counts: Record<string, number>, keys: string[], by: 1 | -1) => {
-  const next = { ...counts };
-  for (const key of keys) {
-    const count = (next[key] ?? 0) + by;
-    if (count > 0) next[key] = count;
-    else delete next[key];
-  }
-  return next;
-};
-
-/** This tab's interest, sorted, as the leader compares it. */
-export function interestOf(context: Pick<TabContext, 'topicCounts' | 'eventCounts'>): Interest {
-  return {
-    topics: Object.keys(context.topicCounts).sort(),
-    events: Object.keys(context.eventCounts).sort(),
-  };
-}
+  /** These subscriptions (by id) must refetch the state their events apply to. */
+  | { type: 'resync'; subscriptions: string[] };
 
 export const tabMachine = setup({
   types: {
@@ -69,53 +61,70 @@ export const tabMachine = setup({
   },
   actors: { session: sessionMachine },
   guards: {
+    isInert: ({ context }) => context.settings.inert,
     /** A signed-out tab delivers nothing (a leader's relay may still be in flight). */
     isSignedOut: ({ context }) => context.status.phase === 'signedOut',
-    isNewEvent: ({ context, event }) =>
-      event.type === 'delivery.event' && recordDelivery(context.ledger, event.id) !== null,
+    isOtherUser: ({ context, event }) =>
+      event.type === 'auth.login' && event.userId !== context.status.userId,
   },
   actions: {
-    forwardToSession: sendTo('session', ({ event }) => event),
-    countSubscription: assign(({ context, event }) => {
-      if (event.type !== 'subscription.add' && event.type !== 'subscription.remove') return {};
-      const by = event.type === 'subscription.add' ? 1 : -1;
-      return {
-        topicCounts: adjust(context.topicCounts, [event.topic], by),
-        eventCounts: adjust(context.eventCounts, event.events, by),
-      };
+    forwardToSession: enqueueActions(({ event, enqueue }) => enqueue.sendTo('session', event)),
+    /** A sign-in starts a fresh ledger: one user's resume point never reaches another's stream. */
+    forgetResumePoint: assign({ ledger: EMPTY_LEDGER, provenTopics: [] }),
+    /** Adds or removes one subscription; the leader hears of it only when the interest changed. */
+    changeSubscriptions: enqueueActions(({ context, event, enqueue }) => {
+      const subscriptions = { ...context.subscriptions };
+      if (event.type === 'subscription.add') {
+        const { id, topic, events } = event;
+        subscriptions[id] = { topic, events, awaitingResync: true };
+      } else if (event.type === 'subscription.remove') {
+        delete subscriptions[event.id];
+      }
+      enqueue.assign({ subscriptions });
+      const interest = interestOf(subscriptions);
+      if (!sameInterest(interest, interestOf(context.subscriptions))) {
+        enqueue.sendTo('session', { type: 'interest.changed', interest });
+      }
     }),
-    announceInterest: sendTo('session', ({ context }) => ({
-      type: 'interest.changed' as const,
-      interest: interestOf(context),
-    })),
-    recordDelivery: assign(({ context, event }) => {
-      if (event.type !== 'delivery.event') return {};
-      const ledger = recordDelivery(context.ledger, event.id) ?? context.ledger;
-      return { ledger, status: { ...context.status, lastEventId: ledger.lastEventId } };
+    /**
+     * The one place resync is decided: subscriptions of the `gaps`, and new subscriptions whose
+     * topic an open stream carries. Runs after every change that could ask for one.
+     */
+    resync: enqueueActions(({ context, enqueue }, params: { gaps: readonly string[] }) => {
+      if (context.status.phase === 'signedOut') return;
+      const streamed = context.status.phase === 'open' ? context.provenTopics : [];
+      const plan = planResync(context.subscriptions, { gaps: params.gaps, streamed });
+      if (plan.ids.length === 0) return;
+      enqueue.assign({ subscriptions: plan.subscriptions });
+      enqueue.emit({ type: 'resync', subscriptions: plan.ids });
     }),
-    emitDelivery: emit(({ event }) => {
-      const { id, data } = event as Extract<TabEvent, { type: 'delivery.event' }>;
-      return { type: 'delivery' as const, id, event: (event as { event: string }).event, data };
+    /** Delivers an event once: a duplicate (a replay, a relay in flight) is counted and dropped. */
+    deliverOnce: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'delivery.event') return;
+      const ledger = recordDelivery(context.ledger, event.id);
+      if (ledger === null) {
+        enqueue.assign({ duplicatesDropped: context.duplicatesDropped + 1 });
+        return;
+      }
+      enqueue.assign({ ledger });
+      enqueue.emit({ type: 'delivery', id: event.id, event: event.event, data: event.data });
     }),
-    countDuplicate: assign({ duplicatesDropped: ({ context }) => context.duplicatesDropped + 1 }),
-    emitResync: emit(({ event }) => ({
-      type: 'resync' as const,
-      topics: event.type === 'delivery.resync' ? event.topics : [],
-    })),
+    /** The leader's status; an open stream's topics are the ones the resume point vouches for. */
     applyConnectionStatus: assign(({ context, event }) => {
-      if (event.type !== 'status.connection' || context.status.phase === 'signedOut') return {};
-      return {
-        status: { ...context.status, ...event.status, epoch: event.epoch },
-        provenTopics: event.topics,
-      };
+      if (event.type !== 'status.connection' && event.type !== 'stream.opened') return {};
+      const status = patchStatus(context.status, { ...event.status, epoch: event.epoch });
+      return event.status.phase === 'open' ? { status, provenTopics: event.topics } : { status };
+    }),
+    applyReset: assign({
+      ledger: ({ context, event }) =>
+        event.type === 'stream.reset' ? moveResumePoint(context.ledger, event.id) : context.ledger,
     }),
     applyRole: assign({
       status: ({ context, event }) =>
-        event.type === 'status.role' && context.status.phase !== 'signedOut'
-          ? { ...context.status, role: event.role, mode: event.mode, epoch: event.epoch }
+        event.type === 'status.role'
+          ? patchStatus(context.status, { role: event.role, mode: event.mode, epoch: event.epoch })
           : context.status,
     }),
-    /** A sign-in starts a fresh ledger: one user's resume point never reaches another's stream. */
     applySession: assign(({ context, event }) => {
       if (event.type !== 'status.session') return {};
       if (event.userId === null) {
@@ -123,8 +132,6 @@ export const tabMachine = setup({
       }
       if (context.status.userId === event.userId) return {};
       return {
-        ledger: EMPTY_LEDGER,
-        provenTopics: [],
         status: { ...SIGNED_OUT_STATUS, phase: 'connecting' as const, userId: event.userId },
       };
     }),
@@ -134,15 +141,22 @@ export const tabMachine = setup({
   context: ({ input }) => ({
     tabId: input.tabId,
     settings: input,
-    status: SIGNED_OUT_STATUS,
+    status: input.inert ? INERT_STATUS : SIGNED_OUT_STATUS,
     ledger: EMPTY_LEDGER,
     provenTopics: [],
-    topicCounts: {},
-    eventCounts: {},
+    subscriptions: {},
     duplicatesDropped: 0,
   }),
-  initial: 'active',
+  initial: 'starting',
   states: {
+    /** Off the browser there is nothing to share and nothing to connect: stay inert. */
+    starting: {
+      always: [{ guard: 'isInert', target: 'inert' }, { target: 'active' }],
+    },
+    /** Accepts every call and does nothing: no channel, lock, timer or request. */
+    inert: {
+      on: { 'tab.dispose': { target: 'disposed' } },
+    },
     active: {
       invoke: {
         id: 'session',
@@ -151,19 +165,40 @@ export const tabMachine = setup({
         input: ({ context }) => context.settings,
       },
       on: {
-        'auth.login': { actions: 'forwardToSession' },
+        'auth.login': [
+          { guard: 'isOtherUser', actions: ['forgetResumePoint', 'forwardToSession'] },
+          { actions: 'forwardToSession' },
+        ],
         'auth.logout': { actions: 'forwardToSession' },
         'connection.retry': { actions: 'forwardToSession' },
-        'subscription.add': { actions: ['countSubscription', 'announceInterest'] },
-        'subscription.remove': { actions: ['countSubscription', 'announceInterest'] },
-        'delivery.event': [
+        'subscription.add': {
+          actions: ['changeSubscriptions', { type: 'resync', params: { gaps: [] } }],
+        },
+        'subscription.remove': { actions: 'changeSubscriptions' },
+        'delivery.event': [{ guard: 'isSignedOut' }, { actions: 'deliverOnce' }],
+        'stream.opened': [
           { guard: 'isSignedOut' },
-          { guard: 'isNewEvent', actions: ['recordDelivery', 'emitDelivery'] },
-          { actions: 'countDuplicate' },
+          {
+            actions: [
+              'applyConnectionStatus',
+              { type: 'resync', params: ({ event }) => ({ gaps: event.gaps }) },
+            ],
+          },
         ],
-        'delivery.resync': { guard: not('isSignedOut'), actions: 'emitResync' },
-        'status.connection': { actions: 'applyConnectionStatus' },
-        'status.role': { actions: 'applyRole' },
+        'stream.reset': [
+          { guard: 'isSignedOut' },
+          {
+            actions: [
+              'applyReset',
+              { type: 'resync', params: ({ event }) => ({ gaps: event.topics }) },
+            ],
+          },
+        ],
+        'status.connection': [
+          { guard: 'isSignedOut' },
+          { actions: ['applyConnectionStatus', { type: 'resync', params: { gaps: [] } }] },
+        ],
+        'status.role': [{ guard: 'isSignedOut' }, { actions: 'applyRole' }],
         'status.session': { actions: 'applySession' },
         'tab.dispose': { target: 'disposed' },
       },

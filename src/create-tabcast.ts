@@ -9,7 +9,7 @@ import { sessionMachine } from '../machines/session.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
 import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
-import { trackLock } from './actors/lock.js';
+import { trackLock, trackPeers } from './actors/lock.js';
 import { decodeEnvelope } from './delivery.js';
 import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
 import { assertEventName, assertTopic } from './names.js';
@@ -46,6 +46,8 @@ export interface TabcastDiagnostics {
   invalidChannelMessages: number;
   /** Events this tab had delivered already. */
   duplicatesDropped: number;
+  /** Where a stream led by this tab would resume: the newest id it delivered (or a `reset` gave). */
+  lastEventId: string | null;
 }
 
 export type TabcastActor = Actor<typeof tabMachine>;
@@ -67,7 +69,10 @@ export interface Tabcast<Events extends object = Record<string, unknown>> {
   retry(): void;
   /** This tab's view of the shared connection. */
   readonly status: TabcastStatus;
-  /** Called on every status change; returns the unsubscribe function. */
+  /**
+   * Called when the status changes (phase, role, attempt, error…; not on every event); returns
+   * the unsubscribe function.
+   */
   onStatus(listener: (status: TabcastStatus) => void): () => void;
   /** The root XState actor (for `useSelector`, the inspector, tests). */
   readonly actor: TabcastActor;
@@ -76,13 +81,11 @@ export interface Tabcast<Events extends object = Record<string, unknown>> {
   dispose(): void;
 }
 
+/** What the handle keeps of a subscription; the tab chart decides when it resyncs. */
 interface Subscription {
   topic: string;
-  events: string[];
   handlers: Record<string, ((data: unknown, meta: EventMeta) => void) | undefined>;
   options: SubscribeOptions;
-  /** A new subscription has no state yet: it resyncs once its topic is on an open stream. */
-  awaitingResync: boolean;
 }
 
 function randomTabId(random: () => number): string {
@@ -126,7 +129,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     },
   });
   const leadership = leadershipMachine.provide({
-    actors: { connection, lock: trackLock(platform.locks) },
+    actors: { connection, lock: trackLock(platform.locks), peers: trackPeers(platform.locks) },
     guards: {
       isLeaderSilent: ({ context }) => now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
     },
@@ -161,11 +164,15 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       },
       leadershipTiming: settings.timing,
       signOutGraceMs: settings.timing.signOutGraceMs,
+      inert: !platform.window,
     },
     ...(platform.clock ? { clock: platform.clock } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = new Map<string, Subscription>();
+  let subscriptionCount = 0;
+  /** The subscription being added: a resync it gets at once waits until `subscribe` returns. */
+  let adding: string | null = null;
   const report =
     options.onError ??
     ((error: TabcastParseError | TabcastHandlerError) =>
@@ -206,7 +213,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     }
     const topic = envelope.ok ? envelope.topic : null;
     let handled = false;
-    for (const subscription of [...subscriptions]) {
+    for (const subscription of [...subscriptions.values()]) {
       if (topic !== null && subscription.topic !== topic) continue;
       const handler = subscription.handlers[event];
       if (!handler) continue;
@@ -222,34 +229,19 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     }
     if (error && !handled) report(error);
   };
-  const resyncOne = (subscription: Subscription) => {
-    subscription.awaitingResync = false;
-    const onResync = subscription.options.resync;
+  const resyncOne = (id: string) => {
+    const onResync = subscriptions.get(id)?.options.resync;
     if (onResync) guarded('resync', onResync);
   };
-  const resync = ({ topics }: Extract<TabEmitted, { type: 'resync' }>) => {
-    for (const subscription of [...subscriptions]) {
-      if (topics.includes(subscription.topic)) resyncOne(subscription);
-    }
-  };
-  /** The topics the open stream carries (and proves), or none while it is not open. */
-  const streamedTopics = () => {
-    const { context } = actor.getSnapshot();
-    return context.status.phase === 'open' ? context.provenTopics : [];
-  };
-  const resyncNewSubscriptions = () => {
-    const streamed = streamedTopics();
-    if (streamed.length === 0) return;
-    for (const subscription of [...subscriptions]) {
-      if (subscription.awaitingResync && streamed.includes(subscription.topic)) {
-        resyncOne(subscription);
-      }
+  const resync = ({ subscriptions: ids }: Extract<TabEmitted, { type: 'resync' }>) => {
+    for (const id of ids) {
+      if (id === adding) queueMicrotask(() => resyncOne(id));
+      else resyncOne(id);
     }
   };
 
   actor.on('delivery', deliver);
   actor.on('resync', resync);
-  actor.subscribe(resyncNewSubscriptions);
   actor.start();
   let disposed = false;
   const ensureLive = () => {
@@ -290,20 +282,22 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
           );
         }
       }
-      const subscription: Subscription = {
+      subscriptionCount += 1;
+      const id = `s${subscriptionCount}`;
+      subscriptions.set(id, {
         topic,
-        events,
         handlers: handlers as Subscription['handlers'],
         options: subscribeOptions,
-        awaitingResync: true,
-      };
-      subscriptions.add(subscription);
-      actor.send({ type: 'subscription.add', topic, events });
-      // Already on the open stream: resync once the caller has its unsubscribe function.
-      if (streamedTopics().includes(topic)) queueMicrotask(resyncNewSubscriptions);
+      });
+      adding = id;
+      try {
+        actor.send({ type: 'subscription.add', id, topic, events });
+      } finally {
+        adding = null;
+      }
       return () => {
-        if (!subscriptions.delete(subscription) || disposed) return;
-        actor.send({ type: 'subscription.remove', topic, events });
+        if (!subscriptions.delete(id) || disposed) return;
+        actor.send({ type: 'subscription.remove', id });
       };
     },
     retry() {
@@ -327,6 +321,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       return {
         invalidChannelMessages: counters.invalidMessages,
         duplicatesDropped: actor.getSnapshot().context.duplicatesDropped,
+        lastEventId: actor.getSnapshot().context.ledger.lastEventId,
       };
     },
     dispose() {

@@ -36,6 +36,13 @@ export function recordDelivery(ledger: DeliveryLedger, id: string | null): Deliv
   return { lastEventId: resumePoint(ledger.lastEventId, id), recentIds };
 }
 
+/** The ledger once the server said it resumes from `id` (a `reset`), with no event to deliver. */
+export function moveResumePoint(ledger: DeliveryLedger, id: string | null): DeliveryLedger {
+  if (id === null || id === '') return ledger;
+  const lastEventId = resumePoint(ledger.lastEventId, id);
+  return lastEventId === ledger.lastEventId ? ledger : { ...ledger, lastEventId };
+}
+
 export type DecodedEnvelope =
   | { ok: true; topic: string; data: unknown }
   | { ok: false; reason: string; cause?: unknown };

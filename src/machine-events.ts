@@ -24,28 +24,53 @@ export type SourceEvent =
   | { type: 'source.retryHint'; ms: number }
   | { type: 'source.error'; status?: number | undefined; retryAfterMs?: number | undefined };
 
-export type LockEvent = { type: 'lock.granted' } | { type: 'lock.error' };
+export type LockEvent =
+  | { type: 'lock.granted' }
+  | { type: 'lock.error' }
+  /** This tab holds its presence lock: peers can tell when it is gone. */
+  | { type: 'presence.held' }
+  /** The leader was granted a peer's presence lock: that tab closed, crashed or left. */
+  | { type: 'peer.gone'; tabId: string };
+
+/** What the leader's peer watch is told: the tabs to watch. */
+export type PeerCommand = { type: 'peers.watch'; tabIds: string[] };
 
 export type LifecycleEvent =
   | { type: 'lifecycle.online' }
-  | { type: 'lifecycle.offline' }
   | { type: 'lifecycle.pagehide' }
   | { type: 'lifecycle.pageshow' };
 
-export type ChannelEvent =
-  /** A valid message from another tab; `receivedAt` is the platform's wall-clock time. */
-  | { type: 'channel.message'; message: ChannelMessage; receivedAt: number }
-  /** To the channel actor: post this body to the other tabs. */
+/** What the channel actor sends: a valid message from another tab, at wall-clock `receivedAt`. */
+export type ChannelEvent = { type: 'channel.message'; message: ChannelMessage; receivedAt: number };
+
+/** What the channel actor is told. */
+export type ChannelCommand =
+  /** Post this body to the other tabs. */
   | { type: 'channel.post'; body: ChannelBody }
-  /** To the channel actor: the page is going away (pagehide): say `bye` now. */
+  /** The page is going away (pagehide): say `bye` now. */
   | { type: 'channel.leave' }
-  /** To the channel actor: whether this tab leads, for the `bye` it says on leaving. */
+  /** Whether this tab leads, for the `bye` it says on leaving. */
   | { type: 'channel.role'; leader: boolean; epoch: number };
 
-/** From the charts to the tab root, which owns delivery and the status snapshot. */
+/** What a transport actor is told: the event names to listen to changed. */
+export type TransportCommand = { type: 'transport.events'; events: string[] };
+
+/** From the charts to the tab root, which owns delivery, the resume point and resync. */
 export type TabNotice =
   | { type: 'delivery.event'; id: string | null; event: string; data: string }
-  | { type: 'delivery.resync'; topics: string[] }
+  /**
+   * A stream opened, carrying `topics`; `gaps` are those of its topics the resume point could
+   * not vouch for (all of them without an id). Sent once per open, never repeated.
+   */
+  | {
+      type: 'stream.opened';
+      status: ConnectionStatus;
+      epoch: number;
+      topics: string[];
+      gaps: string[];
+    }
+  /** The server cannot replay (`reset`): `topics` lost continuity; the resume point moves to `id`. */
+  | { type: 'stream.reset'; id: string | null; topics: string[] }
   /** The leader's connection status, its term, and the topics its open stream carries. */
   | { type: 'status.connection'; status: ConnectionStatus; epoch: number; topics: string[] }
   | { type: 'status.role'; role: Role; mode: Mode; epoch: number }

@@ -1,6 +1,8 @@
 /**
- * The browser, as tabcast sees it. Only the actors in `src/actors/` touch it, and they get it
- * injected, so tests pass fakes (see `tabcast/testing`) and nothing patches globals.
+ * The browser, as tabcast sees it, injected so tests pass fakes (see `tabcast/testing`) and
+ * nothing patches globals. The actors (`src/actors/`, `src/transport/`) use its APIs; the handle
+ * takes `random`, `now` and `clock` for the charts, and reads `window` only to tell a page from
+ * a server.
  */
 
 /** The part of `EventSource` tabcast uses. */
@@ -37,7 +39,7 @@ export interface LockManagerLike {
   ): Promise<unknown>;
 }
 
-/** Where `online`, `offline`, `pagehide`, `pageshow` and `visibilitychange` are heard. */
+/** Where `online`, `pagehide` and `pageshow` are heard. */
 export interface EventTargetLike {
   addEventListener(type: string, listener: (event: Event) => void): void;
   removeEventListener(type: string, listener: (event: Event) => void): void;
@@ -58,10 +60,11 @@ export interface Platform {
   locks?: LockManagerLike | undefined;
   /** Needed by the `fetch` transport (and to learn the HTTP status when an EventSource fails). */
   fetch?: typeof fetch | undefined;
-  /** `window`: online, offline, pagehide, pageshow. */
+  /**
+   * `window`: online, pagehide, pageshow. Without it (server-side rendering, Node) the handle
+   * is inert: it accepts every call and does nothing.
+   */
   window?: EventTargetLike | undefined;
-  /** `document`: visibilitychange. */
-  document?: (EventTargetLike & { visibilityState?: string }) | undefined;
   /** Source of jitter. */
   random: () => number;
   /** Wall-clock milliseconds (hidden tabs' timers are throttled: compare times, never count ticks). */
@@ -86,7 +89,6 @@ export function browserPlatform(): Platform {
     locks: navigatorLocks,
     fetch: typeof fetch === 'function' ? fetch.bind(globalThis) : undefined,
     window: typeof window !== 'undefined' ? window : undefined,
-    document: typeof document !== 'undefined' ? document : undefined,
     random: Math.random,
     now: Date.now,
   };

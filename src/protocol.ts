@@ -13,14 +13,24 @@ export type ChannelBody =
   | { type: 'hello' }
   /** The leader's connection status, and the topics its last open stream carries. */
   | { type: 'state'; epoch: number; status: ConnectionStatus; topics: string[] }
+  /** A stream opened (once per open): `gaps` are its topics the resume point cannot vouch for. */
+  | {
+      type: 'opened';
+      epoch: number;
+      status: ConnectionStatus;
+      topics: string[];
+      gaps: string[];
+    }
   /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
   | { type: 'event'; epoch: number; id: string | null; event: string; data: string }
-  /** The stream cannot prove continuity for these topics: subscribers refetch. */
-  | { type: 'resync'; epoch: number; topics: string[] }
+  /** The server cannot replay (`reset`): `topics` lost continuity; resume from `id` on. */
+  | { type: 'reset'; epoch: number; id: string | null; topics: string[] }
   /** A tab's full topic set and event names, sent when they change and in answer to hello. */
   | { type: 'topics'; topics: string[]; events: string[] }
   /** A tab leaves; `leader` when it held the stream (followers take over at once). */
   | { type: 'bye'; leader: boolean; epoch: number }
+  /** The leader learnt that tab `tabId` is gone without a `bye` (it crashed): forget it. */
+  | { type: 'gone'; tabId: string }
   /** A tab signed out: every tab of the scope signs out. */
   | { type: 'logout' }
   /** The fallback leader is alive (also carries its term). */
@@ -46,7 +56,7 @@ const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length <= 1024 && value.every((item) => typeof item === 'string');
 const isNullableString = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
-const PHASES = new Set(['connecting', 'open', 'reconnecting', 'failed', 'closed']);
+const PHASES = new Set(['idle', 'connecting', 'open', 'reconnecting', 'failed', 'closed']);
 
 function isConnectionStatus(value: unknown): value is ConnectionStatus {
   return (
@@ -62,14 +72,20 @@ function isConnectionStatus(value: unknown): value is ConnectionStatus {
 const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknown>) => boolean> = {
   hello: () => true,
   state: (m) => isEpoch(m.epoch) && isConnectionStatus(m.status) && isStringArray(m.topics),
+  opened: (m) =>
+    isEpoch(m.epoch) &&
+    isConnectionStatus(m.status) &&
+    isStringArray(m.topics) &&
+    isStringArray(m.gaps),
   event: (m) =>
     isEpoch(m.epoch) &&
     isNullableString(m.id) &&
     typeof m.event === 'string' &&
     typeof m.data === 'string',
-  resync: (m) => isEpoch(m.epoch) && isStringArray(m.topics),
+  reset: (m) => isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
   topics: (m) => isStringArray(m.topics) && isStringArray(m.events),
   bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
+  gone: (m) => typeof m.tabId === 'string' && m.tabId.length > 0,
   logout: () => true,
   heartbeat: (m) => isEpoch(m.epoch),
   claim: (m) => isEpoch(m.epoch),

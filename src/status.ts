@@ -1,5 +1,15 @@
 /** What every tab exposes; followers learn the connection part from the leader. */
-export type Phase = 'signedOut' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
+export type Phase =
+  | 'signedOut'
+  /** Off the browser (server-side rendering, Node): the handle accepts calls and does nothing. */
+  | 'inert'
+  /** Signed in with no topic subscribed in any tab: nothing to stream, so no request. */
+  | 'idle'
+  | 'connecting'
+  | 'open'
+  | 'reconnecting'
+  | 'failed'
+  | 'closed';
 export type Role = 'leader' | 'follower' | 'none';
 export type Mode = 'locks' | 'fallback' | 'solo';
 
@@ -20,19 +30,22 @@ export interface ConnectionError {
 
 /** The connection's part of the status, relayed from the leader to every follower. */
 export interface ConnectionStatus {
-  phase: Exclude<Phase, 'signedOut'>;
+  phase: Exclude<Phase, 'signedOut' | 'inert'>;
   attempt: number;
   /** Wall-clock time of the next connect attempt while in backoff. */
   retryAt: number | null;
   error: ConnectionError | null;
 }
 
+/**
+ * What a person would see change. The resume point is not part of it (it moves with every
+ * event); `diagnostics().lastEventId` has it.
+ */
 export interface TabcastStatus extends Omit<ConnectionStatus, 'phase'> {
   phase: Phase;
   role: Role;
   mode: Mode | null;
   epoch: number;
-  lastEventId: string | null;
   userId: string | null;
 }
 
@@ -44,6 +57,22 @@ export const SIGNED_OUT_STATUS: TabcastStatus = {
   attempt: 0,
   retryAt: null,
   error: null,
-  lastEventId: null,
   userId: null,
 };
+
+export const INERT_STATUS: TabcastStatus = { ...SIGNED_OUT_STATUS, phase: 'inert' };
+
+const sameError = (a: ConnectionError | null, b: ConnectionError | null) =>
+  a === b || (a !== null && b !== null && a.code === b.code && a.status === b.status);
+
+/**
+ * `current` with `patch` applied, or `current` itself when nothing changes: the status object
+ * is replaced only on a change, so `onStatus` and selectors see changes, not reports.
+ */
+export function patchStatus(current: TabcastStatus, patch: Partial<TabcastStatus>): TabcastStatus {
+  const next = { ...current, ...patch };
+  const changed = (Object.keys(next) as (keyof TabcastStatus)[]).some((key) =>
+    key === 'error' ? !sameError(current.error, next.error) : current[key] !== next[key],
+  );
+  return changed ? next : current;
+}

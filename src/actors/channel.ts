@@ -1,8 +1,8 @@
-import { fromCallback } from 'xstate';
 import type { ChannelInput } from '../../machines/session.machine.js';
-import type { ChannelEvent } from '../machine-events.js';
+import type { ChannelCommand, ChannelEvent } from '../machine-events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
 import { PROTOCOL_VERSION, readChannelMessage } from '../protocol.js';
+import { sendingCallback } from './callback.js';
 
 /** Counts kept outside the charts, so a flood of garbage does not flood the inspector. */
 export interface ChannelCounters {
@@ -20,42 +20,44 @@ export function trackChannel(
   counters: ChannelCounters,
   now: () => number,
 ) {
-  return fromCallback<ChannelEvent, ChannelInput>(({ input, sendBack, receive }) => {
-    if (!BroadcastChannel) return () => {};
-    const { scope, tabId } = input;
-    const channel = new BroadcastChannel(`tabcast:${scope}`);
-    const envelope = { v: PROTOCOL_VERSION, scope, from: tabId };
-    let leaderEpoch: number | null = null;
-    channel.onmessage = (event) => {
-      const message = readChannelMessage(event.data, scope);
-      if (!message || message.from === tabId) {
-        counters.invalidMessages += 1;
-        return;
-      }
-      sendBack({ type: 'channel.message', message, receivedAt: now() });
-    };
-    // Said on pagehide (a closing tab runs nothing later) and again on stop; a second bye is
-    // harmless: peers forget a tab once.
-    const sayBye = () =>
-      channel.postMessage({
-        ...envelope,
-        type: 'bye',
-        leader: leaderEpoch !== null,
-        epoch: leaderEpoch ?? 0,
+  return sendingCallback<ChannelEvent, ChannelCommand, ChannelInput>(
+    ({ input, sendBack, receive }) => {
+      if (!BroadcastChannel) return () => {};
+      const { scope, tabId } = input;
+      const channel = new BroadcastChannel(`tabcast:${scope}`);
+      const envelope = { v: PROTOCOL_VERSION, scope, from: tabId };
+      let leaderEpoch: number | null = null;
+      channel.onmessage = (event) => {
+        const message = readChannelMessage(event.data, scope);
+        if (!message || message.from === tabId) {
+          counters.invalidMessages += 1;
+          return;
+        }
+        sendBack({ type: 'channel.message', message, receivedAt: now() });
+      };
+      // Said on pagehide (a closing tab runs nothing later) and again on stop; a second bye is
+      // harmless: peers forget a tab once.
+      const sayBye = () =>
+        channel.postMessage({
+          ...envelope,
+          type: 'bye',
+          leader: leaderEpoch !== null,
+          epoch: leaderEpoch ?? 0,
+        });
+      receive((event) => {
+        if (event.type === 'channel.role') {
+          leaderEpoch = event.leader ? event.epoch : null;
+        } else if (event.type === 'channel.leave') {
+          sayBye();
+        } else if (event.type === 'channel.post') {
+          channel.postMessage({ ...envelope, ...event.body });
+        }
       });
-    receive((event) => {
-      if (event.type === 'channel.role') {
-        leaderEpoch = event.leader ? event.epoch : null;
-      } else if (event.type === 'channel.leave') {
+      return () => {
+        channel.onmessage = null;
         sayBye();
-      } else if (event.type === 'channel.post') {
-        channel.postMessage({ ...envelope, ...event.body });
-      }
-    });
-    return () => {
-      channel.onmessage = null;
-      sayBye();
-      channel.close();
-    };
-  });
+        channel.close();
+      };
+    },
+  );
 }

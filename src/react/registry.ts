@@ -1,14 +1,20 @@
 /**
- * What React holds on one tabcast handle: its `useTopic` subscriptions, shared and refcounted by
- * (topic, event names), and the providers attached to it.
+ * What React holds on one tabcast handle: a handle subscription per mounted `useTopic`, and the
+ * providers attached to it.
  *
  * A release is deferred by a grace delay. React's StrictMode mounts, unmounts and mounts again in
  * one commit, and a route change often unmounts one `useTopic('orders')` just before mounting the
  * next: without the delay each of those would drop the topic from the tab's union and add it back,
- * which the leader answers with a reconnect (a second stream). The delay only exists to spare a
- * reconnect: when the tab starts listening to a topic it did not have, the union grows and the
- * stream reconnects anyway, so releases still waiting are done at once and ride on that one
- * reconnect (a delay longer than the connection's topics debounce would otherwise cost a second).
+ * which the leader answers with a reconnect (a second stream). While a released subscription
+ * waits out its delay the topic stays in the union, and its component hears nothing more. The
+ * delay only exists to spare a reconnect: when the tab starts listening to a topic it did not
+ * have, the union grows and the stream reconnects anyway, so releases still waiting are done at
+ * once and ride on that one reconnect (a delay longer than the connection's topics debounce would
+ * otherwise cost a second).
+ *
+ * Each mount is a subscription of its own, so the tab chart decides its resync as for any other:
+ * a component that mounts has no state yet and is asked to resync once its topic is on an open
+ * stream.
  */
 import type { EventMeta, SubscribeOptions, Tabcast } from '../create-tabcast.js';
 import { TabcastError, type TabcastParseError } from '../errors.js';
@@ -48,18 +54,18 @@ export interface TopicListener {
 }
 
 interface Entry {
-  listeners: Set<TopicListener>;
+  topic: string;
+  /** Whether a mounted component holds it; a released entry waits out its grace delay. */
+  held: boolean;
   unsubscribe: () => void;
   releaseTimer: unknown;
-  /** An event arrived while no component listened: whoever joins next must resync. */
-  missedEvents: boolean;
 }
 
 export class TopicRegistry {
   readonly #tabcast: Tabcast<object>;
   readonly #graceMs: number;
   readonly #scheduler: Scheduler;
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Set<Entry>();
   #providers = 0;
   #detachTimer: unknown;
 
@@ -108,112 +114,64 @@ export class TopicRegistry {
   }
 
   /**
-   * Holds `topic` for `listener`'s event names; returns the release. Listeners with the same topic
-   * and event names share one `tabcast.subscribe`, made by the first and ended a grace delay
-   * after the last one left.
+   * Subscribes `listener` to `topic` for its event names; returns the release, which ends the
+   * subscription a grace delay later. Until then the topic stays on the stream, and `listener`
+   * is not called any more.
    */
   acquire(topic: string, events: readonly string[], listener: TopicListener): () => void {
-    const key = JSON.stringify([topic, [...events].sort()]);
-    let entry = this.#entries.get(key);
-    if (!entry) {
-      if (!this.#listensTo(topic)) this.#releaseIdle();
-      entry = this.#subscribe(topic, events);
-      this.#entries.set(key, entry);
+    if (!this.#listensTo(topic)) this.#releaseIdle();
+    const entry: Entry = { topic, held: true, unsubscribe: () => {}, releaseTimer: undefined };
+    const whileHeld = (run: () => void) => {
+      if (entry.held) run();
+    };
+    const handlers: Record<string, Handler> = {};
+    for (const name of events) {
+      handlers[name] = (data, meta) =>
+        whileHeld(() => listener.current.handlers[name]?.(data, meta));
     }
-    this.#cancel(entry.releaseTimer);
-    entry.releaseTimer = undefined;
-    entry.listeners.add(listener);
-    if (entry.missedEvents) {
-      entry.missedEvents = false;
-      listener.current.options.resync?.();
-    }
-    const held = entry;
-    let holding = true;
+    const options: SubscribeOptions = {
+      resync: () => whileHeld(() => listener.current.options.resync?.()),
+      // A getter, read by the handle at delivery time: without a mounted `error` callback the
+      // handle reports parse errors through its own `onError`, as it would without React.
+      get error() {
+        const onError = entry.held ? listener.current.options.error : undefined;
+        return onError && ((error: TabcastParseError) => onError(error));
+      },
+    };
+    entry.unsubscribe = this.#tabcast.subscribe(topic, handlers, options);
+    this.#entries.add(entry);
     return () => {
-      if (!holding) return;
-      holding = false;
-      held.listeners.delete(listener);
-      if (held.listeners.size > 0) return;
-      held.releaseTimer = this.#scheduler.setTimeout(() => {
-        held.releaseTimer = undefined;
-        if (held.listeners.size === 0) this.#release(key, held);
+      if (!entry.held) return;
+      entry.held = false;
+      entry.releaseTimer = this.#scheduler.setTimeout(() => {
+        entry.releaseTimer = undefined;
+        this.#release(entry);
       }, this.#graceMs);
     };
   }
 
-  #subscribe(topic: string, events: readonly string[]): Entry {
-    const listeners = new Set<TopicListener>();
-    const entry: Entry = {
-      listeners,
-      unsubscribe: () => {},
-      releaseTimer: undefined,
-      missedEvents: false,
-    };
-    const handlers: Record<string, Handler> = {};
-    for (const name of events) {
-      handlers[name] = (data, meta) => {
-        if (listeners.size === 0) entry.missedEvents = true;
-        everyListener(listeners, (listener) => listener.current.handlers[name]?.(data, meta));
-      };
-    }
-    const options: SubscribeOptions = {
-      resync: () => {
-        if (listeners.size === 0) entry.missedEvents = true;
-        everyListener(listeners, (listener) => listener.current.options.resync?.());
-      },
-      // A getter, read by the handle at delivery time: while no mounted component has an `error`
-      // callback the handle reports parse errors through its own `onError`, as it would without
-      // React.
-      get error() {
-        const takers = [...listeners].filter((listener) => listener.current.options.error);
-        if (takers.length === 0) return undefined;
-        return (error: TabcastParseError) =>
-          everyListener(takers, (listener) => listener.current.options.error?.(error));
-      },
-    };
-    entry.unsubscribe = this.#tabcast.subscribe(topic, handlers, options);
-    return entry;
-  }
-
   /** Whether any subscription of this tab, React's or not, holds `topic`. */
   #listensTo(topic: string): boolean {
-    return (this.#tabcast.actor.getSnapshot().context.topicCounts[topic] ?? 0) > 0;
+    const { subscriptions } = this.#tabcast.actor.getSnapshot().context;
+    return Object.values(subscriptions).some((subscription) => subscription.topic === topic);
   }
 
-  #release(key: string, entry: Entry) {
-    if (this.#entries.get(key) !== entry) return;
-    this.#entries.delete(key);
+  #release(entry: Entry) {
+    if (!this.#entries.delete(entry)) return;
     entry.unsubscribe();
   }
 
   #releaseIdle() {
-    for (const [key, entry] of this.#entries) {
-      if (entry.listeners.size > 0) continue;
+    for (const entry of [...this.#entries]) {
+      if (entry.held) continue;
       this.#cancel(entry.releaseTimer);
-      this.#release(key, entry);
+      this.#release(entry);
     }
   }
 
   #cancel(timer: unknown) {
     if (timer !== undefined) this.#scheduler.clearTimeout(timer);
   }
-}
-
-/**
- * Calls `run` for each listener, even when one throws; then rethrows, so the handle reports the
- * failure as it would for a subscription of its own.
- */
-function everyListener(listeners: Iterable<TopicListener>, run: (listener: TopicListener) => void) {
-  const failures: unknown[] = [];
-  for (const listener of [...listeners]) {
-    try {
-      run(listener);
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new AggregateError(failures, 'tabcast/react: listeners threw');
 }
 
 const registries = new WeakMap<Tabcast<object>, TopicRegistry>();

@@ -1,5 +1,6 @@
-import { fromCallback } from 'xstate';
 import type { TransportInput } from '../../machines/connection.machine.js';
+import { sendingCallback } from '../actors/callback.js';
+import type { TransportCommand } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 import type { Platform } from '../platform.js';
 import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
@@ -13,11 +14,11 @@ const CLOSED = 2;
  * `fetch` exists, one probe request learns it (401 → refresh, 429 → Retry-After, …).
  */
 export function eventSourceTransport(platform: Platform) {
-  return fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
+  return sendingCallback<SourceEvent, TransportCommand, TransportInput>(
     ({ input, sendBack, receive }) => {
       const EventSource = platform.EventSource;
       if (!EventSource) {
-        sendBack({ type: 'source.error' } satisfies SourceEvent);
+        sendBack({ type: 'source.error' });
         return () => {};
       }
       const source = new EventSource(input.url, { withCredentials: input.withCredentials });
@@ -40,14 +41,14 @@ export function eventSourceTransport(platform: Platform) {
       };
       listen(input.events);
       source.onmessage = onEvent;
-      source.onopen = () => sendBack({ type: 'source.open' } satisfies SourceEvent);
+      source.onopen = () => sendBack({ type: 'source.open' });
       source.onerror = () => {
         const fatal = source.readyState === CLOSED;
         source.close();
         if (fatal && platform.fetch) {
           probeStatus(platform, input, probe.signal).then(sendBack, () => {});
         } else {
-          sendBack({ type: 'source.error' } satisfies SourceEvent);
+          sendBack({ type: 'source.error' });
         }
       };
       receive((event) => listen(event.events));

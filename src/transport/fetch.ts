@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
-import { fromCallback } from 'xstate';
 import type { TransportInput } from '../../machines/connection.machine.js';
+import { sendingCallback } from '../actors/callback.js';
+import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';
 import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
 
@@ -19,18 +20,16 @@ const MAX_BUFFERED_CHARS = 4 * 1024 * 1024;
  * that ends the request when the chart leaves the attempt.
  */
 export function fetchTransport(platform: Platform, credentials: CredentialsProvider | undefined) {
-  return fromCallback<{ type: 'transport.events'; events: string[] }, TransportInput>(
-    ({ input, sendBack }) => {
-      const controller = new AbortController();
-      const report = (event: SourceEvent) => {
-        if (!controller.signal.aborted) sendBack(event);
-      };
-      stream(platform, credentials, input, controller.signal, report).catch(() =>
-        report({ type: 'source.error' }),
-      );
-      return () => controller.abort();
-    },
-  );
+  return sendingCallback<SourceEvent, TransportCommand, TransportInput>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    const report = (event: SourceEvent) => {
+      if (!controller.signal.aborted) sendBack(event);
+    };
+    stream(platform, credentials, input, controller.signal, report).catch(() =>
+      report({ type: 'source.error' }),
+    );
+    return () => controller.abort();
+  });
 }
 
 async function stream(

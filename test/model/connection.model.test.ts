@@ -28,6 +28,7 @@ class Stream {
   readonly leader: TabUnderTest;
   #refresh: ((ok: boolean) => void) | undefined;
   #topics = 0;
+  readonly #unsubscribe: (() => void)[] = [];
 
   private constructor() {
     this.harness = new Harness(
@@ -44,6 +45,7 @@ class Stream {
       },
     );
     this.leader = this.harness.open();
+    this.#unsubscribe.push(...this.leader.unsubscribe);
   }
 
   static async open(): Promise<Stream> {
@@ -110,11 +112,17 @@ class Stream {
     },
     'user.subscribe': async () => {
       this.#topics += 1;
-      this.leader.tabcast.subscribe(`topic-${this.#topics}`, { tick: () => {} });
+      this.#unsubscribe.push(
+        this.leader.tabcast.subscribe(`topic-${this.#topics}`, { tick: () => {} }),
+      );
       await this.settle(TIMING.topicsDebounceMs);
       expect(new URL(this.source().url).searchParams.get('topics')).toContain(
         `topic-${this.#topics}`,
       );
+    },
+    'user.unsubscribeAll': async () => {
+      for (const stop of this.#unsubscribe.splice(0)) stop();
+      await this.settle(TIMING.topicsDebounceMs);
     },
     'app.refresh': async () => {
       expect(this.#refresh).toBeDefined();
@@ -133,6 +141,12 @@ class Stream {
     'live.open.receiving': () => {
       expect(this.source().readyState).toBe(1);
       expect(this.status.phase).toBe('open');
+    },
+    idle: () => {
+      expect(this.harness.openSources()).toEqual([]);
+      expect(this.status.phase).toBe('idle');
+      // Nothing to wait for: no connect timeout, no reconnect delay, no stall timer.
+      expect(this.harness.clock.pendingTimers()).toBe(0);
     },
     backoff: () => {
       expect(this.harness.openSources()).toEqual([]);

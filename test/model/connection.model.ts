@@ -1,8 +1,8 @@
 /**
  * connection, as the server, the network, the clock, the user and the app drive the leader's
- * stream. The states carry the real chart's names; `resubscribing` is a passing state of the
- * real chart, so a topic change lands in `live.connecting` here and the test checks that it was
- * passed through.
+ * stream. The states carry the real chart's names; `starting` is a passing state of the real
+ * chart, so a topic change lands in `live.connecting` (or `idle`) here and the coverage shows it
+ * was passed through.
  */
 import { type StateValue, setup } from 'xstate';
 import { childSnapshot, type TabSnapshot } from './tab.model.js';
@@ -32,6 +32,8 @@ export type ConnectionModelEvent =
   | { type: 'user.retry' }
   /** A subscription to a new topic: the one debounced reconnect. */
   | { type: 'user.subscribe' }
+  /** Every subscription ends: nothing is left to stream. */
+  | { type: 'user.unsubscribeAll' }
   /** `refreshCredentials()` resolves. */
   | { type: 'app.refresh' };
 
@@ -45,8 +47,9 @@ export const connectionModel = setup({
       initial: 'connecting',
       on: {
         'network.drop': { target: 'backoff' },
-        // Through `resubscribing`, after the topics debounce.
+        // Through `starting`, after the topics debounce.
         'user.subscribe': { target: 'live', reenter: true },
+        'user.unsubscribeAll': { target: 'idle' },
       },
       states: {
         connecting: {
@@ -71,8 +74,13 @@ export const connectionModel = setup({
         },
       },
     },
+    /** No topic: no request; the first subscription starts a stream. */
+    idle: {
+      on: { 'user.subscribe': { target: 'live' } },
+    },
     backoff: {
       on: {
+        'user.unsubscribeAll': { target: 'idle' },
         'clock.retryDelay': { target: 'live' },
         'network.online': { target: 'live' },
         'user.retry': { target: 'live' },

@@ -137,9 +137,15 @@ class Scope {
         },
       },
     });
-    tabcast.subscribe('news', { tick: () => {} });
+    const unsubscribe = tabcast.subscribe('news', { tick: () => {} });
     tabcast.login({ userId: 'ada' });
-    const entry: TabUnderTest = { tab, tabcast, delivered: [], resyncs: [] };
+    const entry: TabUnderTest = {
+      tab,
+      tabcast,
+      delivered: [],
+      resyncs: [],
+      unsubscribe: [unsubscribe],
+    };
     this.world.tabs.push(entry);
     return entry;
   }

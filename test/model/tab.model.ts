@@ -1,7 +1,8 @@
 /**
- * tab, as its user sees it: a tab that signs in and out, and is disposed for good. The real
- * chart has two states (`active`, `disposed`); the model splits `active` by sign-in so that
- * disposing is tested both idle and with a lock, a channel and a stream to let go of.
+ * tab, as its user sees it: created in a page or off the browser (server-side rendering), it
+ * signs in and out, and is disposed for good. The model splits the real chart's `active` by
+ * sign-in so that disposing is tested both idle and with a lock, a channel and a stream to let
+ * go of.
  */
 import { type AnyActorRef, type AnyMachineSnapshot, type SnapshotFrom, setup } from 'xstate';
 import type { tabMachine } from '../../machines/tab.machine.js';
@@ -9,6 +10,10 @@ import type { tabMachine } from '../../machines/tab.machine.js';
 export type TabSnapshot = SnapshotFrom<typeof tabMachine>;
 
 export type TabModelEvent =
+  /** `createTabcast()` in a page. */
+  | { type: 'page.create' }
+  /** `createTabcast()` with no `window` (a server rendering the page), then login and subscribe. */
+  | { type: 'server.create' }
   | { type: 'user.login' }
   | { type: 'user.logout' }
   | { type: 'user.dispose' };
@@ -17,8 +22,12 @@ export const tabModel = setup({
   types: { events: {} as TabModelEvent },
 }).createMachine({
   id: 'tabModel',
-  initial: 'active',
+  initial: 'unborn',
   states: {
+    unborn: {
+      on: { 'page.create': { target: 'active' }, 'server.create': { target: 'inert' } },
+    },
+    inert: { on: { 'user.dispose': { target: 'disposed' } } },
     active: {
       initial: 'signedOut',
       on: { 'user.dispose': { target: 'disposed' } },

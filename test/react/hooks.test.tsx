@@ -33,6 +33,11 @@ describe('TabcastProvider and useTabcastStatus', () => {
     expect(status()).toBe('none · signedOut');
     act(() => tabcast.login({ userId: 'ada' }));
     await settle(browser, 10);
+    expect(status()).toBe('leader · idle'); // no topic yet: nothing to stream
+    act(() => {
+      tabcast.subscribe('news', { tick: () => {} });
+    });
+    await settle(browser, 100);
     expect(status()).toBe('leader · connecting');
     act(() => theSource(browser).open());
     expect(status()).toBe('leader · open');
@@ -62,7 +67,7 @@ describe('TabcastProvider and useTabcastStatus', () => {
     for (let id = 1; id <= 5; id++) {
       act(() => theSource(browser).emitEnvelope('tick', 'news', id, id));
     }
-    expect(tabcast.status.lastEventId).toBe('5');
+    expect(tabcast.diagnostics().lastEventId).toBe('5');
     expect(renders).toBe(before);
   });
 
@@ -129,6 +134,7 @@ describe('TabcastProvider and useTabcastStatus', () => {
       </TabcastProvider>,
     );
     expect(screen.getByTestId('phase').textContent).toBe('signedOut "signedOut"');
+    tabcast.subscribe('news', { tick: () => {} });
     act(() => tabcast.login({ userId: 'ada' }));
     await settle(browser, 10);
     act(() => theSource(browser).open());
@@ -205,7 +211,7 @@ describe('useTopic', () => {
     expect(seen).toEqual(['2:yes']);
   });
 
-  it('shares one subscription between components of the same topic and event names', async () => {
+  it('components of one topic each get the events, on one stream, the topic announced once', async () => {
     const browser = new FakeBrowser();
     const { tabcast, subscriptionEvents } = openTab(browser);
     const seen: string[] = [];
@@ -229,13 +235,19 @@ describe('useTopic', () => {
         <Ticker name="b" />
       </TabcastProvider>,
     );
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 2, 2)); // `a` is gone already
     await settle(browser, 1_000);
-    act(() => theSource(browser).emitEnvelope('tick', 'news', 2, 2));
     expect(seen).toEqual(['a:1', 'b:1', 'b:2']);
-    expect(subscriptionEvents).toEqual(['add news']);
+    expect(subscriptionEvents).toEqual(['add news', 'add news', 'remove news']);
+    const announced = browser
+      .channelLog('tabcast:app:ada')
+      .filter(({ data }) => (data as { type: string }).type === 'topics')
+      .map(({ data }) => (data as { topics: string[] }).topics);
+    expect(announced).toEqual([['news']]);
+    expect(browser.eventSources).toHaveLength(1);
     view.unmount();
     await settle(browser, 1_000);
-    expect(subscriptionEvents).toEqual(['add news', 'remove news']);
+    expect(subscriptionEvents).toEqual(['add news', 'add news', 'remove news', 'remove news']);
   });
 
   it('keeps the subscription across a quick remount, so the stream is not reconnected', async () => {
@@ -256,7 +268,8 @@ describe('useTopic', () => {
     act(() => theSource(browser).open());
     view.rerender(tree('page-2')); // unmounts one News and mounts another
     await settle(browser, 1_000);
-    expect(subscriptionEvents).toEqual(['add news']);
+    // The new component subscribes before the old one's release: the topic never leaves.
+    expect(subscriptionEvents).toEqual(['add news', 'add news', 'remove news']);
     expect(browser.eventSources).toHaveLength(1);
     expect(theSource(browser).readyState).toBe(1);
   });
@@ -367,11 +380,14 @@ describe('useTopic', () => {
     expect(subscriptionEvents).toEqual(['add news', 'remove news']);
     // Nothing of React's is left behind; the handle lives on (the app owns it).
     await settle(browser, 100);
-    expect(browser.clock.pendingTimers()).toBe(timersWhileMounted);
-    expect(tabcast.status.phase).toBe('connecting');
+    expect(timersWhileMounted).toBeGreaterThan(0);
+    // The last topic went, so the stream did: an idle leader arms no timer at all.
+    expect(tabcast.status.phase).toBe('idle');
+    expect(browser.eventSources.filter((source) => !source.closed)).toHaveLength(0);
+    expect(browser.clock.pendingTimers()).toBe(0);
   });
 
-  it('asks a component that joins after a gap in which events were missed to resync', async () => {
+  it('asks every component that mounts to resync once its topic is on an open stream', async () => {
     const browser = new FakeBrowser();
     const { tabcast } = openTab(browser);
     tabcast.login({ userId: 'ada' });
@@ -382,7 +398,7 @@ describe('useTopic', () => {
     }
     const tree = (page: string | null) => (
       <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
-        {page && <News page={page} />}
+        {page && <News key={page} page={page} />}
       </TabcastProvider>
     );
     const view = render(tree('first'));
@@ -392,7 +408,15 @@ describe('useTopic', () => {
     view.rerender(tree(null));
     act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1)); // nobody listens
     view.rerender(tree('second'));
+    await settle(browser);
+    // A new component has no state, whether or not events went by: it is asked once.
     expect(resyncs).toEqual(['first', 'second']);
+    view.rerender(tree('third'));
+    await settle(browser);
+    expect(resyncs).toEqual(['first', 'second', 'third']);
+    act(() => theSource(browser).emitEnvelope('tick', 'news', 2, 2));
+    await settle(browser, 5_000);
+    expect(resyncs).toEqual(['first', 'second', 'third']);
   });
 
   it('hands parse errors to the error option, or to the handle when no component takes them', async () => {

@@ -15,6 +15,7 @@ export interface ReactTab {
 export function openTab(browser: FakeBrowser, options: Partial<TabcastOptions> = {}): ReactTab {
   const tab = browser.openTab();
   const subscriptionEvents: string[] = [];
+  const topicOf = new Map<string, string>();
   const tabcast = createTabcast({
     url: STREAM_URL,
     appKey: 'app',
@@ -22,9 +23,10 @@ export function openTab(browser: FakeBrowser, options: Partial<TabcastOptions> =
     platform: tab.platform,
     inspect: (event) => {
       if (event.type !== '@xstate.event') return;
-      const { type, topic } = event.event as { type: string; topic?: string };
+      const { type, id, topic } = event.event as { type: string; id?: string; topic?: string };
+      if (type === 'subscription.add') topicOf.set(id!, topic!);
       if (type.startsWith('subscription.')) {
-        subscriptionEvents.push(`${type.slice('subscription.'.length)} ${topic}`);
+        subscriptionEvents.push(`${type.slice('subscription.'.length)} ${topicOf.get(id!)}`);
       }
     },
     ...options,

@@ -343,8 +343,11 @@ export class SimWorld {
         continue;
       }
       const leaders = signedIn.filter((entry) => entry.tabcast.status.role === 'leader');
-      if (streams.length !== 1 || leaders.length !== 1) return false;
-      if (leaders[0]!.tabcast.status.phase !== 'open') return false;
+      if (leaders.length !== 1) return false;
+      // No tab of the user wants a topic: nothing to stream, and the leader says so.
+      const idle = signedIn.every((entry) => entry.topics.length === 0);
+      if (streams.length !== (idle ? 0 : 1)) return false;
+      if (leaders[0]!.tabcast.status.phase !== (idle ? 'idle' : 'open')) return false;
     }
     return true;
   }
@@ -378,6 +381,10 @@ export class SimWorld {
       const streams = this.server.live().filter((stream) => stream.user === user);
       if (signedIn.length === 0) {
         if (streams.length > 0) this.#problem(`${user} is signed out everywhere, yet streams`);
+        continue;
+      }
+      if (signedIn.every((entry) => entry.topics.length === 0)) {
+        if (streams.length > 0) this.#problem(`${user} wants no topic, yet streams`);
         continue;
       }
       if (streams.length !== 1) {

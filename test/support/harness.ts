@@ -14,6 +14,8 @@ export interface TabUnderTest {
   tabcast: Tabcast;
   delivered: Delivered[];
   resyncs: string[];
+  /** Ends each subscription the tab was opened with. */
+  unsubscribe: (() => void)[];
 }
 
 export const URL = 'https://app.test/events';
@@ -39,11 +41,14 @@ export class Harness {
     userId = 'ada',
     topics = ['news'],
     events = ['tick'],
+    page = true,
     options = {},
   }: {
     userId?: string | null;
     topics?: string[];
     events?: string[];
+    /** false: no `window`, as on a server rendering the page. */
+    page?: boolean;
     options?: Partial<TabcastOptions>;
   } = {}): TabUnderTest {
     const tab = this.browser.openTab();
@@ -51,11 +56,11 @@ export class Harness {
       url: URL,
       appKey: 'app',
       tabId: tab.id,
-      platform: tab.platform,
+      platform: page ? tab.platform : { ...tab.platform, window: undefined },
       ...this.options,
       ...options,
     });
-    const entry: TabUnderTest = { tab, tabcast, delivered: [], resyncs: [] };
+    const entry: TabUnderTest = { tab, tabcast, delivered: [], resyncs: [], unsubscribe: [] };
     for (const topic of topics) {
       const handlers = Object.fromEntries(
         events.map((event) => [
@@ -64,7 +69,9 @@ export class Harness {
             entry.delivered.push({ topic, event, id: meta.id, data }),
         ]),
       );
-      tabcast.subscribe(topic, handlers, { resync: () => entry.resyncs.push(topic) });
+      entry.unsubscribe.push(
+        tabcast.subscribe(topic, handlers, { resync: () => entry.resyncs.push(topic) }),
+      );
     }
     if (userId !== null) tabcast.login({ userId });
     this.tabs.push(entry);

@@ -193,6 +193,8 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
         'refresh',
         'leadership',
         'lock',
+        'presence',
+        'peers',
         'connection',
         'transport',
       ]),

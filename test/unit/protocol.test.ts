@@ -11,7 +11,9 @@ describe('readChannelMessage', () => {
       { type: 'hello' },
       { type: 'state', epoch: 1, status, topics: ['a'] },
       { type: 'event', epoch: 1, id: '7', event: 'tick', data: '{}' },
-      { type: 'resync', epoch: 1, topics: ['a'] },
+      { type: 'opened', epoch: 1, status, topics: ['a', 'b'], gaps: ['b'] },
+      { type: 'reset', epoch: 1, id: '500', topics: ['a'] },
+      { type: 'state', epoch: 1, status: { ...status, phase: 'idle' }, topics: [] },
       { type: 'topics', topics: ['a'], events: ['tick'] },
       { type: 'bye', leader: true, epoch: 2 },
       { type: 'logout' },
@@ -37,6 +39,8 @@ describe('readChannelMessage', () => {
     ['a fractional epoch', { ...base, type: 'claim', epoch: 1.5 }],
     ['an event without data', { ...base, type: 'event', epoch: 1, id: null, event: 'x' }],
     ['topics that are not strings', { ...base, type: 'topics', topics: [1], events: [] }],
+    ['an opened without gaps', { ...base, type: 'opened', epoch: 1, status: {}, topics: [] }],
+    ['a reset with a numeric id', { ...base, type: 'reset', epoch: 1, id: 500, topics: [] }],
     [
       'a state with an unknown phase',
       {

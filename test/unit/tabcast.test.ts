@@ -15,7 +15,7 @@ describe('one stream for many tabs', () => {
     for (const { delivered, tabcast } of tabs) {
       expect(delivered.map((event) => event.data)).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
       expect(tabcast.status.phase).toBe('open');
-      expect(tabcast.status.lastEventId).toBe('3');
+      expect(tabcast.diagnostics().lastEventId).toBe('3');
     }
   });
 });

@@ -1,0 +1,46 @@
+/** Pure helpers of the tab chart: its interest, and which subscriptions resync. */
+import type { Interest } from '../src/machine-events.js';
+
+/** One subscription of this tab, as the chart keeps it (the handlers stay in the handle). */
+export interface TabSubscription {
+  topic: string;
+  events: string[];
+  /** It has no state yet: it resyncs once its topic is on an open stream. */
+  awaitingResync: boolean;
+}
+
+export type TabSubscriptions = Record<string, TabSubscription>;
+
+const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort();
+
+/** This tab's interest, sorted, as the leader compares it. */
+export function interestOf(subscriptions: TabSubscriptions): Interest {
+  const all = Object.values(subscriptions);
+  return {
+    topics: sortedUnique(all.map((subscription) => subscription.topic)),
+    events: sortedUnique(all.flatMap((subscription) => subscription.events)),
+  };
+}
+
+export const sameInterest = (a: Interest, b: Interest) =>
+  a.topics.join('\n') === b.topics.join('\n') && a.events.join('\n') === b.events.join('\n');
+
+/**
+ * Which subscriptions must refetch: those of a topic whose continuity is lost (`gaps`), and new
+ * ones whose topic is now on an open stream (`streamed`). Each is asked once; the rest stay.
+ */
+export function planResync(
+  subscriptions: TabSubscriptions,
+  { gaps, streamed }: { gaps: readonly string[]; streamed: readonly string[] },
+): { ids: string[]; subscriptions: TabSubscriptions } {
+  const ids: string[] = [];
+  const next: TabSubscriptions = { ...subscriptions };
+  for (const [id, subscription] of Object.entries(subscriptions)) {
+    const lost = gaps.includes(subscription.topic);
+    const first = subscription.awaitingResync && streamed.includes(subscription.topic);
+    if (!lost && !first) continue;
+    ids.push(id);
+    if (subscription.awaitingResync) next[id] = { ...subscription, awaitingResync: false };
+  }
+  return { ids, subscriptions: ids.length === 0 ? subscriptions : next };
+}
