@@ -10,7 +10,8 @@ export type TabcastErrorCode =
   | 'rejected';
 
 export class TabcastError extends Error {
-  override readonly name = 'TabcastError';
+  /** The class's own name, written out: a minifier may rename the class itself. */
+  override readonly name: string = 'TabcastError';
   constructor(
     readonly code: TabcastErrorCode,
     message: string,
@@ -26,6 +27,7 @@ export class TabcastError extends Error {
  * `onError`; the other callbacks still run and the connection is not affected.
  */
 export class TabcastHandlerError extends TabcastError {
+  override readonly name = 'TabcastHandlerError';
   constructor(
     /** Which callback threw: an event name, `resync`, `error` or `status`. */
     readonly callback: string,
@@ -40,6 +42,7 @@ export class TabcastHandlerError extends TabcastError {
  * `parse` rejected. Delivered to the subscription's `error` callback, never thrown.
  */
 export class TabcastParseError extends TabcastError {
+  override readonly name = 'TabcastParseError';
   constructor(
     message: string,
     /** The SSE event name the data arrived under. */

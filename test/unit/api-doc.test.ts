@@ -18,4 +18,18 @@ describe('docs/api.md', () => {
       expect(page).toContain(`| \`${key}\` | \`${value}\` |`);
     }
   });
+
+  it('lists every entry point of the package under Exports', () => {
+    const exports = page.slice(page.indexOf('## Exports'));
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8'));
+    for (const key of Object.keys(manifest.exports)) {
+      expect(exports).toContain(`- \`${key === '.' ? 'tabcast' : `tabcast/${key.slice(2)}`}\`:`);
+    }
+  });
+
+  it('names every error class', () => {
+    for (const name of ['TabcastError', 'TabcastParseError', 'TabcastHandlerError']) {
+      expect(page.slice(page.indexOf('## Exports'))).toContain(`\`${name}\``);
+    }
+  });
 });

@@ -1,12 +1,12 @@
-import { createTabcast, type Platform } from '../../src/index.js';
+import { createTabcast } from './readme-tabcast.js';
 
 interface Events {
   'order-placed': { id: number; total: number };
 }
 
 /** The README's quick example, verbatim (test/unit/readme.test.ts keeps the two in sync). */
-export function startOrders(platform: Partial<Platform>, show: (text: string) => void) {
-  const tabcast = createTabcast<Events>({ url: '/events', appKey: 'shop', platform });
+export function startOrders(show: (text: string) => void) {
+  const tabcast = createTabcast<Events>({ url: '/events', appKey: 'shop' });
   tabcast.login({ userId: 'ada' });
 
   const stop = tabcast.subscribe(
