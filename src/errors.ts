@@ -3,7 +3,6 @@ export type TabcastErrorCode =
   | 'invalid_option'
   | 'invalid_topic'
   | 'invalid_event_name'
-  | 'not_signed_in'
   | 'disposed'
   | 'parse_error'
   | 'handler_error'
