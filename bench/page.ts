@@ -71,7 +71,7 @@ switch (mode) {
       platform: { EventSource: TimedEventSource },
       onError: (error) => record.errors.push(`${error.code}: ${error.message}`),
     });
-    // The status changes with every event (its `lastEventId`): only phase and role are kept.
+    // Only phase and role matter to the benchmarks; a change of attempt or error is skipped.
     tabcast.onStatus((status) => {
       if (status.role === role && status.phase === phase) return;
       role = status.role;
