@@ -168,7 +168,7 @@ export const connectionMachine = setup({
       event.type === 'source.error' && (event.status === 400 || event.status === 403),
     isNoContent: ({ event }) => event.type === 'source.error' && event.status === 204,
     hasNoTopics: ({ context }) => context.interest.topics.length === 0,
-    isNoTopics: ({ event }) =>
+    wantsNoTopic: ({ event }) =>
       event.type === 'interest.changed' && event.interest.topics.length === 0,
     canRetry: ({ context }) => context.attempt + 1 < context.backoff.maxAttempts,
     isNewInterest: ({ context, event }) =>
@@ -325,7 +325,7 @@ export const connectionMachine = setup({
   on: {
     // Nothing left to stream: waiting, failed or closed, the connection has no reason to exist.
     'interest.changed': [
-      { guard: 'isNoTopics', target: '.idle', actions: 'setInterest' },
+      { guard: 'wantsNoTopic', target: '.idle', actions: 'setInterest' },
       { guard: 'isNewInterest', actions: 'setInterest' },
     ],
     'source.retryHint': { actions: 'rememberServerRetry' },
@@ -341,7 +341,7 @@ export const connectionMachine = setup({
       entry: ['resetAttempt', { type: 'reportPhase', params: { phase: 'idle' } }],
       on: {
         'interest.changed': [
-          { guard: 'isNoTopics', actions: 'setInterest' },
+          { guard: 'wantsNoTopic', actions: 'setInterest' },
           { target: 'live', actions: 'setInterest' },
         ],
       },
@@ -473,7 +473,7 @@ export const connectionMachine = setup({
         'connection.retry': { target: 'live', actions: 'resetAttempt' },
         // The server refused the topics: a different set deserves a new try.
         'interest.changed': [
-          { guard: 'isNoTopics', target: 'idle', actions: 'setInterest' },
+          { guard: 'wantsNoTopic', target: 'idle', actions: 'setInterest' },
           {
             guard: and(['wasRefusedTopics', 'isNewTopicSet']),
             target: 'live',
