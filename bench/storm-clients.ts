@@ -84,6 +84,7 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
   });
   const input: ConnectionInput = {
     url: `${origin}/events`,
+    wire: 'tabcast',
     transport: 'fetch',
     clientId: `client-${index}`,
     epoch: 1,

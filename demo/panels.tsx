@@ -20,7 +20,7 @@ export function TabPanel({
   const tabcast = useTabcast<DemoEvents>();
   const status = useTabcastStatus();
   // The resume point moves with every event, so it is not part of the status: read it directly.
-  const lastEventId = useSelector(tabcast.actor, (snapshot) => snapshot.context.ledger.lastEventId);
+  const lastEventId = useSelector(tabcast.actor, () => tabcast.diagnostics().lastEventId);
   const [userInput, setUserInput] = useState(initialUser);
 
   useEffect(() => {

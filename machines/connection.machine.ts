@@ -24,10 +24,16 @@ import { gapsOf, NO_RESUME_POINT, type ResumePoint, resumePointOf } from './tab.
 
 export type TransportKind = 'eventsource' | 'fetch';
 
+/**
+ * `tabcast`: the companion's multiplexed wire (topics and client id in the query, a `{ topic,
+ * data }` envelope, control events). `plain`: any SSE endpoint, as it is.
+ */
+export type Wire = 'tabcast' | 'plain';
+
 export interface ConnectionTiming {
   /** A connect that has not opened by then counts as a failure (a server that hangs). */
   connectTimeoutMs: number;
-  /** An open stream with no bytes, event or heartbeat for this long is reconnected. */
+  /** An open stream with no bytes, event or heartbeat for this long is reconnected; 0: never. */
   stallTimeoutMs: number;
   /** Open this long and the attempt counter starts again from 0. */
   stableAfterMs: number;
@@ -46,13 +52,16 @@ export const CONNECTION_TIMING_DEFAULTS: ConnectionTiming = {
 };
 
 export interface ConnectionInput {
+  /** The endpoint: the stream's name in the scope (every notice about it carries it). */
   url: string;
+  wire: Wire;
   transport: TransportKind;
   /** The leader's tab id: the server replaces an older stream of the same client. */
   clientId: string;
   epoch: number;
   interest: Interest;
-  lastEventIdParam: string;
+  /** The query parameter that carries the resume id for native EventSource; null: none. */
+  lastEventIdParam: string | null;
   withCredentials: boolean;
   backoff?: BackoffOptions;
   timing?: ConnectionTiming;
@@ -60,15 +69,19 @@ export interface ConnectionInput {
 
 export interface ConnectionContext {
   url: string;
+  wire: Wire;
   transport: TransportKind;
   clientId: string;
   epoch: number;
   interest: Interest;
   /** The topics the current (or last) attempt asked for. */
   streamTopics: string[];
-  /** Where the current attempt resumed from, read from the tab when it began. */
+  /**
+   * Where the current attempt resumed from, read from the tab when it began; none when the
+   * attempt cannot send a resume id (native EventSource without a query parameter).
+   */
   resume: ResumePoint;
-  lastEventIdParam: string;
+  lastEventIdParam: string | null;
   withCredentials: boolean;
   backoff: BackoffOptions;
   timing: ConnectionTiming;
@@ -95,19 +108,28 @@ type ReportedPhase = ConnectionStatus['phase'] | 'pending' | 'current';
 /** What a transport actor gets: everything it needs to open one stream, nothing secret. */
 export interface TransportInput {
   url: string;
+  wire: Wire;
   transport: TransportKind;
   events: string[];
   withCredentials: boolean;
   lastEventId: string | null;
 }
 
-/** The URL of one stream: topics, client id and the resume point as query parameters. */
+/**
+ * The URL of one attempt. The companion's wire adds the topics and the client id; either wire
+ * adds the resume id as a query parameter when one is named (native EventSource cannot send it
+ * as a header).
+ */
 export function streamUrl(context: ConnectionContext, base = 'http://localhost'): string {
   const url = new URL(context.url, base);
-  url.searchParams.set('topics', context.streamTopics.join(','));
-  url.searchParams.set('clientId', context.clientId);
+  if (context.wire === 'tabcast') {
+    url.searchParams.set('topics', context.streamTopics.join(','));
+    url.searchParams.set('clientId', context.clientId);
+  }
   const { lastEventId } = context.resume;
-  if (lastEventId !== null) url.searchParams.set(context.lastEventIdParam, lastEventId);
+  if (lastEventId !== null && context.transport === 'eventsource' && context.lastEventIdParam) {
+    url.searchParams.set(context.lastEventIdParam, lastEventId);
+  }
   return /^[a-z][a-z0-9+.-]*:/i.test(context.url) ? url.href : url.href.slice(url.origin.length);
 }
 
@@ -126,9 +148,16 @@ export function connectionStatus(
   };
 }
 
-function httpFailureCode(status: number | undefined): ConnectionError['code'] {
+/** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Whether an attempt can tell the server where it stands: a header, or a named parameter. */
+const sendsResumeId = (context: ConnectionContext) =>
+  context.transport === 'fetch' || context.lastEventIdParam !== null;
+
+function httpFailureCode(status: number | undefined, wire: Wire): ConnectionError['code'] {
   if (status === undefined) return 'network';
-  if (status === 400) return 'invalid_topics';
+  if (status === 400 && wire === 'tabcast') return 'invalid_topics';
   if (status === 403) return 'forbidden';
   return 'http';
 }
@@ -157,7 +186,8 @@ export const connectionMachine = setup({
   },
   delays: {
     connectTimeout: ({ context }) => context.timing.connectTimeoutMs,
-    stallTimeout: ({ context }) => context.timing.stallTimeoutMs,
+    // 0 turns stall detection off: the longest timer there is stands for never.
+    stallTimeout: ({ context }) => context.timing.stallTimeoutMs || MAX_TIMER_MS,
     stableAfter: ({ context }) => context.timing.stableAfterMs,
     topicsDebounce: ({ context }) => context.timing.topicsDebounceMs,
     reconnectDelay: ({ context }) => context.retryDelayMs,
@@ -199,13 +229,18 @@ export const connectionMachine = setup({
                 ? 'reconnecting'
                 : 'connecting'
               : params.phase;
-        const status = connectionStatus(phase, context);
+        const report = {
+          stream: context.url,
+          status: connectionStatus(phase, context),
+          epoch: context.epoch,
+          topics: context.streamTopics,
+        };
         enqueue.assign({ phase });
         enqueueTabAndFollowers(
           enqueue,
           system,
-          { type: 'status.connection', status, epoch: context.epoch, topics: context.streamTopics },
-          { type: 'state', epoch: context.epoch, status, topics: context.streamTopics },
+          { type: 'status.connection', ...report },
+          { type: 'state', ...report },
         );
       },
     ),
@@ -224,7 +259,8 @@ export const connectionMachine = setup({
     /** An attempt carries the topics wanted now, from where the tab's ledger stands now. */
     beginAttempt: assign({
       streamTopics: ({ context }) => context.interest.topics,
-      resume: ({ system }) => resumePointOf(system),
+      resume: ({ context, system }) =>
+        sendsResumeId(context) ? resumePointOf(system, context.url) : NO_RESUME_POINT,
     }),
     /**
      * The stream is open: tells this tab and every follower, once, with the topics whose
@@ -233,10 +269,12 @@ export const connectionMachine = setup({
     reportOpened: enqueueActions(({ context, system, enqueue }) => {
       const status = connectionStatus('open', context);
       const opened = {
+        stream: context.url,
         epoch: context.epoch,
         status,
         topics: context.streamTopics,
         gaps: gapsOf(context.streamTopics, context.resume),
+        resumed: context.resume.lastEventId !== null,
       };
       enqueue.assign({ phase: 'open' });
       enqueueTabAndFollowers(
@@ -249,7 +287,7 @@ export const connectionMachine = setup({
     /** The server cannot replay: none of the stream's topics is continuous; resume from `id`. */
     reportReset: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'source.control') return;
-      const reset = { id: event.id, topics: context.streamTopics };
+      const reset = { stream: context.url, id: event.id, topics: context.streamTopics };
       enqueueTabAndFollowers(
         enqueue,
         system,
@@ -262,12 +300,12 @@ export const connectionMachine = setup({
     /** Relays the event to every follower, then delivers it in this tab. */
     relayEvent: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'source.message') return;
-      const { id, data } = event;
+      const delivered = { stream: context.url, id: event.id, event: event.event, data: event.data };
       enqueueTabAndFollowers(
         enqueue,
         system,
-        { type: 'delivery.event', id, event: event.event, data },
-        { type: 'event', epoch: context.epoch, id, event: event.event, data },
+        { type: 'delivery.event', ...delivered },
+        { type: 'event', epoch: context.epoch, ...delivered },
       );
     }),
     rememberServerRetry: assign({
@@ -279,7 +317,7 @@ export const connectionMachine = setup({
       const status = event.type === 'source.error' ? event.status : undefined;
       return {
         attempt: context.attempt + 1,
-        error: { code: params.code ?? httpFailureCode(status), status },
+        error: { code: params.code ?? httpFailureCode(status, context.wire), status },
         retryAfterMs: event.type === 'source.error' ? event.retryAfterMs : undefined,
       };
     }),
@@ -302,6 +340,7 @@ export const connectionMachine = setup({
   id: 'connection',
   context: ({ input }) => ({
     url: input.url,
+    wire: input.wire,
     transport: input.transport,
     clientId: input.clientId,
     epoch: input.epoch,
@@ -354,6 +393,7 @@ export const connectionMachine = setup({
         src: 'transport',
         input: ({ context }) => ({
           url: streamUrl(context),
+          wire: context.wire,
           transport: context.transport,
           events: context.interest.events,
           withCredentials: context.withCredentials,

@@ -26,7 +26,7 @@ import type {
 import type { ChannelBody, ChannelMessage } from '../src/protocol.js';
 import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
-import { type ConnectionInput, connectionMachine } from './connection.machine.js';
+import { type ConnectionSettings, type StreamsInput, streamsMachine } from './streams.machine.js';
 
 export interface LeadershipTiming {
   /** How often a fallback leader says it is alive. */
@@ -51,9 +51,6 @@ export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
   watchdogIntervalMs: 1_000,
   electionWindowMs: 150,
 };
-
-/** What every connection of this tab shares; the rest comes from the leadership context. */
-export type ConnectionSettings = Omit<ConnectionInput, 'clientId' | 'epoch' | 'interest'>;
 
 export interface LeadershipInput {
   tabId: string;
@@ -146,18 +143,22 @@ function enqueuePost(
 /** What this tab's root gets from a leader's message, if anything. */
 function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
   switch (message?.type) {
-    case 'event':
-      return { type: 'delivery.event', id: message.id, event: message.event, data: message.data };
+    case 'event': {
+      const { stream, id, event, data } = message;
+      return { type: 'delivery.event', stream, id, event, data };
+    }
     case 'state': {
-      const { status, epoch, topics } = message;
-      return { type: 'status.connection', status, epoch, topics };
+      const { stream, status, epoch, topics } = message;
+      return { type: 'status.connection', stream, status, epoch, topics };
     }
     case 'opened': {
-      const { status, epoch, topics, gaps } = message;
-      return { type: 'stream.opened', status, epoch, topics, gaps };
+      const { stream, status, epoch, topics, gaps, resumed } = message;
+      return { type: 'stream.opened', stream, status, epoch, topics, gaps, resumed };
     }
-    case 'reset':
-      return { type: 'stream.reset', id: message.id, topics: message.topics };
+    case 'reset': {
+      const { stream, id, topics } = message;
+      return { type: 'stream.reset', stream, id, topics };
+    }
     default:
       return null;
   }
@@ -170,7 +171,7 @@ export const leadershipMachine = setup({
     events: {} as LeadershipEvent,
   },
   actors: {
-    connection: connectionMachine,
+    streams: streamsMachine,
     /** A held or queued Web Lock; provided by `createTabcast` with the platform's lock manager. */
     lock: fromCallback<EventObject, LockInput>(() => () => {}),
     /** The leader's watch over the other tabs' presence locks; provided by `createTabcast`. */
@@ -271,13 +272,13 @@ export const leadershipMachine = setup({
       type: 'peers.watch' as const,
       tabIds: Object.keys(context.peers),
     })),
-    forwardInterest: sendTo('connection', ({ context }) => ({
+    forwardInterest: sendTo('streams', ({ context }) => ({
       type: 'interest.changed' as const,
       interest: unionOf(context.interest, context.peers),
     })),
-    forwardHello: sendTo('connection', { type: 'peer.hello' }),
-    forwardRetry: sendTo('connection', { type: 'connection.retry' }),
-    forwardEvent: sendTo('connection', ({ event }) => event),
+    forwardHello: sendTo('streams', { type: 'peer.hello' }),
+    forwardRetry: sendTo('streams', { type: 'connection.retry' }),
+    forwardEvent: sendTo('streams', ({ event }) => event),
     askLeaderToRetry: enqueueActions(({ system, enqueue }) =>
       enqueuePost(enqueue, system, { type: 'retry' }),
     ),
@@ -425,7 +426,7 @@ export const leadershipMachine = setup({
             leading: {
               entry: { type: 'reportRole', params: { role: 'leader' } },
               invoke: [
-                connectionInvoke(),
+                streamsInvoke(),
                 {
                   id: 'peers',
                   src: 'peers',
@@ -513,7 +514,7 @@ export const leadershipMachine = setup({
         },
         leading: {
           entry: [{ type: 'reportRole', params: { role: 'leader' } }, 'postHeartbeat'],
-          invoke: connectionInvoke(),
+          invoke: streamsInvoke(),
           on: {
             ...leadingHandlers('#leadership.fallback.following'),
             'lifecycle.pagehide': { target: 'suspended' },
@@ -546,7 +547,7 @@ export const leadershipMachine = setup({
     /** No BroadcastChannel: this tab streams for itself. */
     solo: {
       entry: { type: 'reportRole', params: { role: 'leader' } },
-      invoke: connectionInvoke(),
+      invoke: streamsInvoke(),
       on: {
         'interest.changed': { actions: ['setOwnInterest', 'forwardInterest'] },
         'connection.retry': { actions: 'forwardRetry' },
@@ -566,18 +567,18 @@ function lockInput(purpose: LockInput['purpose']) {
   });
 }
 
-function connectionInvoke() {
+/** The leader's streams: invoked on each leading state, so leaving it stops them all. */
+function streamsInvoke() {
   return {
-    id: 'connection',
-    systemId: 'connection',
-    src: 'connection',
+    id: 'streams',
+    src: 'streams',
     input: ({ context }: { context: LeadershipContext }) =>
       ({
-        ...context.connection,
+        settings: context.connection,
         clientId: context.tabId,
         epoch: context.epoch,
         interest: unionOf(context.interest, context.peers),
-      }) satisfies ConnectionInput,
+      }) satisfies StreamsInput,
   } as const;
 }
 

@@ -25,11 +25,8 @@ import type {
 } from '../src/machine-events.js';
 import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
-import {
-  type ConnectionSettings,
-  type LeadershipTiming,
-  leadershipMachine,
-} from './leadership.machine.js';
+import { type LeadershipTiming, leadershipMachine } from './leadership.machine.js';
+import type { ConnectionSettings } from './streams.machine.js';
 
 export interface SessionInput {
   tabId: string;

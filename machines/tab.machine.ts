@@ -13,7 +13,13 @@ import {
   recordDelivery,
 } from '../src/delivery.js';
 import type { TabNotice } from '../src/machine-events.js';
-import { INERT_STATUS, patchStatus, SIGNED_OUT_STATUS, type TabcastStatus } from '../src/status.js';
+import {
+  combineStreams,
+  INERT_STATUS,
+  patchStatus,
+  SIGNED_OUT_STATUS,
+  type TabcastStatus,
+} from '../src/status.js';
 import { type SessionInput, sessionMachine } from './session.machine.js';
 import { interestOf, planResync, sameInterest, type TabSubscriptions } from './tab.utils.js';
 
@@ -22,15 +28,23 @@ export interface TabInput extends SessionInput {
   inert: boolean;
 }
 
+/** What this tab delivered of one stream: where a stream it leads resumes, and for which topics. */
+export interface StreamDelivery {
+  /** The resume point and the dedupe set. */
+  ledger: DeliveryLedger;
+  /** The topics of the stream the ledger's resume point came from (the leader's last open one). */
+  provenTopics: string[];
+}
+
 export interface TabContext {
   tabId: string;
   /** What the session is started with. */
   settings: TabInput;
   status: TabcastStatus;
-  /** What this tab delivered: the resume point of every stream it leads, and the dedupe set. */
-  ledger: DeliveryLedger;
-  /** The topics of the stream the ledger's resume point came from (the leader's last open one). */
-  provenTopics: string[];
+  /** The term the streams of `status` were reported in: a newer leader's start afresh. */
+  streamsEpoch: number;
+  /** By stream (its endpoint): the one resume point of each, for every stream this tab leads. */
+  deliveries: Record<string, StreamDelivery>;
   /** This tab's subscriptions, by the handle's id. */
   subscriptions: TabSubscriptions;
   /** Events dropped because this tab delivered them already. */
@@ -46,9 +60,11 @@ export type TabEvent =
   | { type: 'subscription.remove'; id: string }
   | { type: 'tab.dispose' };
 
+const NO_DELIVERY: StreamDelivery = { ledger: EMPTY_LEDGER, provenTopics: [] };
+
 /** What the tab root emits for the handle. */
 export type TabEmitted =
-  | { type: 'delivery'; id: string | null; event: string; data: string }
+  | { type: 'delivery'; stream: string; id: string | null; event: string; data: string }
   /** These subscriptions (by id) must refetch the state their events apply to. */
   | { type: 'resync'; subscriptions: string[] };
 
@@ -70,7 +86,7 @@ export const tabMachine = setup({
   actions: {
     forwardToSession: enqueueActions(({ event, enqueue }) => enqueue.sendTo('session', event)),
     /** A sign-in starts a fresh ledger: one user's resume point never reaches another's stream. */
-    forgetResumePoint: assign({ ledger: EMPTY_LEDGER, provenTopics: [] }),
+    forgetResumePoint: assign({ deliveries: {} }),
     /** Adds or removes one subscription; the leader hears of it only when the interest changed. */
     changeSubscriptions: enqueueActions(({ context, event, enqueue }) => {
       const subscriptions = { ...context.subscriptions };
@@ -92,7 +108,9 @@ export const tabMachine = setup({
      */
     resync: enqueueActions(({ context, enqueue }, params: { gaps: readonly string[] }) => {
       if (context.status.phase === 'signedOut') return;
-      const streamed = context.status.phase === 'open' ? context.provenTopics : [];
+      const streamed = Object.entries(context.status.streams).flatMap(([stream, status]) =>
+        status.phase === 'open' ? (context.deliveries[stream]?.provenTopics ?? []) : [],
+      );
       const plan = planResync(context.subscriptions, { gaps: params.gaps, streamed });
       if (plan.ids.length === 0) return;
       enqueue.assign({ subscriptions: plan.subscriptions });
@@ -101,23 +119,50 @@ export const tabMachine = setup({
     /** Delivers an event once: a duplicate (a replay, a relay in flight) is counted and dropped. */
     deliverOnce: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'delivery.event') return;
-      const ledger = recordDelivery(context.ledger, event.id);
+      const { stream, id } = event;
+      const delivery = context.deliveries[stream] ?? NO_DELIVERY;
+      const ledger = recordDelivery(delivery.ledger, id);
       if (ledger === null) {
         enqueue.assign({ duplicatesDropped: context.duplicatesDropped + 1 });
         return;
       }
-      enqueue.assign({ ledger });
-      enqueue.emit({ type: 'delivery', id: event.id, event: event.event, data: event.data });
+      enqueue.assign({ deliveries: { ...context.deliveries, [stream]: { ...delivery, ledger } } });
+      enqueue.emit({ type: 'delivery', stream, id, event: event.event, data: event.data });
     }),
-    /** The leader's status; an open stream's topics are the ones the resume point vouches for. */
+    /**
+     * A stream's status, from the leader. An open stream's topics are the ones its resume point
+     * vouches for; a stream that opened without a resume id starts a fresh sequence of ids.
+     */
     applyConnectionStatus: assign(({ context, event }) => {
       if (event.type !== 'status.connection' && event.type !== 'stream.opened') return {};
-      const status = patchStatus(context.status, { ...event.status, epoch: event.epoch });
-      return event.status.phase === 'open' ? { status, provenTopics: event.topics } : { status };
+      const kept = event.epoch > context.streamsEpoch ? {} : context.status.streams;
+      const streams = { ...kept, [event.stream]: event.status };
+      const status = patchStatus(context.status, {
+        ...combineStreams(streams),
+        epoch: event.epoch,
+        streams,
+      });
+      const streamsEpoch = Math.max(context.streamsEpoch, event.epoch);
+      if (event.status.phase !== 'open') return { status, streamsEpoch };
+      const delivery = context.deliveries[event.stream] ?? NO_DELIVERY;
+      const fresh = event.type === 'stream.opened' && !event.resumed;
+      const opened: StreamDelivery = {
+        ledger: fresh ? { ...delivery.ledger, recentIds: [] } : delivery.ledger,
+        provenTopics: event.topics,
+      };
+      return {
+        status,
+        streamsEpoch,
+        deliveries: { ...context.deliveries, [event.stream]: opened },
+      };
     }),
     applyReset: assign({
-      ledger: ({ context, event }) =>
-        event.type === 'stream.reset' ? moveResumePoint(context.ledger, event.id) : context.ledger,
+      deliveries: ({ context, event }) => {
+        if (event.type !== 'stream.reset') return context.deliveries;
+        const delivery = context.deliveries[event.stream] ?? NO_DELIVERY;
+        const ledger = moveResumePoint(delivery.ledger, event.id);
+        return { ...context.deliveries, [event.stream]: { ...delivery, ledger } };
+      },
     }),
     applyRole: assign({
       status: ({ context, event }) =>
@@ -127,9 +172,7 @@ export const tabMachine = setup({
     }),
     applySession: assign(({ context, event }) => {
       if (event.type !== 'status.session') return {};
-      if (event.userId === null) {
-        return { status: SIGNED_OUT_STATUS, ledger: EMPTY_LEDGER, provenTopics: [] };
-      }
+      if (event.userId === null) return { status: SIGNED_OUT_STATUS, deliveries: {} };
       if (context.status.userId === event.userId) return {};
       return {
         status: { ...SIGNED_OUT_STATUS, phase: 'connecting' as const, userId: event.userId },
@@ -142,8 +185,8 @@ export const tabMachine = setup({
     tabId: input.tabId,
     settings: input,
     status: input.inert ? INERT_STATUS : SIGNED_OUT_STATUS,
-    ledger: EMPTY_LEDGER,
-    provenTopics: [],
+    streamsEpoch: 0,
+    deliveries: {},
     subscriptions: {},
     duplicatesDropped: 0,
   }),

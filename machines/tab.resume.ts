@@ -15,14 +15,15 @@ export interface ResumePoint {
 
 export const NO_RESUME_POINT: ResumePoint = { lastEventId: null, provenTopics: [] };
 
-/** The tab root's resume point; none when the chart runs without one (a model test). */
-export function resumePointOf(system: {
-  get: (id: string) => AnyActorRef | undefined;
-}): ResumePoint {
+/** The tab root's resume point of `stream`; none when the chart runs without one (a model test). */
+export function resumePointOf(
+  system: { get: (id: string) => AnyActorRef | undefined },
+  stream: string,
+): ResumePoint {
   const tab = system.get('tab') as ActorRefFrom<typeof tabMachine> | undefined;
-  if (!tab) return NO_RESUME_POINT;
-  const { ledger, provenTopics } = tab.getSnapshot().context;
-  return { lastEventId: ledger.lastEventId, provenTopics };
+  const delivery = tab?.getSnapshot().context.deliveries[stream];
+  if (!delivery) return NO_RESUME_POINT;
+  return { lastEventId: delivery.ledger.lastEventId, provenTopics: delivery.provenTopics };
 }
 
 /** The topics of a stream that resumed from `resume` whose continuity it cannot prove. */

@@ -6,13 +6,14 @@ import {
 } from '../machines/connection.machine.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
 import { sessionMachine } from '../machines/session.machine.js';
+import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
 import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock, trackPeers } from './actors/lock.js';
-import { decodeEnvelope } from './delivery.js';
+import { type DecodedEnvelope, decodeEnvelope } from './delivery.js';
 import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
-import { assertEventName, assertTopic } from './names.js';
+import { assertEventName, assertTopic, endpointOf } from './names.js';
 import { resolveOptions, type TabcastOptions } from './options.js';
 import { browserPlatform, type Platform } from './platform.js';
 import type { Mode, TabcastStatus } from './status.js';
@@ -46,8 +47,13 @@ export interface TabcastDiagnostics {
   invalidChannelMessages: number;
   /** Events this tab had delivered already. */
   duplicatesDropped: number;
-  /** Where a stream led by this tab would resume: the newest id it delivered (or a `reset` gave). */
+  /**
+   * Where the companion's stream would resume if this tab led it: the newest id it delivered (or
+   * a `reset` gave); null on the plain wire (see `lastEventIds`).
+   */
   lastEventId: string | null;
+  /** The same, for every stream this tab delivered from, by endpoint. */
+  lastEventIds: Record<string, string | null>;
 }
 
 export type TabcastActor = Actor<typeof tabMachine>;
@@ -128,8 +134,9 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       ),
     },
   });
+  const streams = streamsMachine.provide({ actors: { connection } });
   const leadership = leadershipMachine.provide({
-    actors: { connection, lock: trackLock(platform.locks), peers: trackPeers(platform.locks) },
+    actors: { streams, lock: trackLock(platform.locks), peers: trackPeers(platform.locks) },
     guards: {
       isLeaderSilent: ({ context }) => now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
     },
@@ -156,6 +163,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       mode: modeOf(platform),
       connection: {
         url: settings.url,
+        wire: settings.wire,
         transport: settings.transport,
         lastEventIdParam: settings.lastEventIdParam,
         withCredentials: settings.withCredentials,
@@ -191,8 +199,10 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
   };
   const parsers = options.events ?? {};
 
-  const deliver = ({ id, event, data }: Extract<TabEmitted, { type: 'delivery' }>) => {
-    const envelope = decodeEnvelope(data);
+  const deliver = ({ stream, id, event, data }: Extract<TabEmitted, { type: 'delivery' }>) => {
+    // The plain wire has no envelope: the endpoint is the topic, the data is as the server sent it.
+    const envelope: DecodedEnvelope =
+      settings.wire === 'plain' ? { ok: true, topic: stream, data } : decodeEnvelope(data);
     let payload: unknown;
     let error: TabcastParseError | undefined;
     if (!envelope.ok) {
@@ -242,6 +252,18 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
 
   actor.on('delivery', deliver);
   actor.on('resync', resync);
+  /** The resume id of each stream, from the tab's ledgers (the one owner). */
+  const resumeIds = () => {
+    const lastEventIds = Object.fromEntries(
+      Object.entries(actor.getSnapshot().context.deliveries).map(([stream, delivery]) => [
+        stream,
+        delivery.ledger.lastEventId,
+      ]),
+    );
+    const lastEventId = settings.wire === 'tabcast' ? (lastEventIds[settings.url] ?? null) : null;
+    return { lastEventId, lastEventIds };
+  };
+
   actor.start();
   let disposed = false;
   const ensureLive = () => {
@@ -266,15 +288,17 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       ensureLive();
       actor.send({ type: 'auth.logout' });
     },
-    subscribe(topic, handlers, subscribeOptions = {}) {
+    subscribe(requested, handlers, subscribeOptions = {}) {
       ensureLive();
-      assertTopic(topic);
+      let topic = requested;
+      if (settings.wire === 'plain') topic = endpointOf(settings.url, requested);
+      else assertTopic(topic);
       if (typeof handlers !== 'object' || handlers === null) {
         throw new TabcastError('invalid_option', 'tabcast: subscribe needs an object of handlers');
       }
       const events = Object.keys(handlers);
       for (const name of events) {
-        assertEventName(name);
+        assertEventName(name, settings.wire);
         if (typeof (handlers as Record<string, unknown>)[name] !== 'function') {
           throw new TabcastError(
             'invalid_option',
@@ -321,7 +345,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       return {
         invalidChannelMessages: counters.invalidMessages,
         duplicatesDropped: actor.getSnapshot().context.duplicatesDropped,
-        lastEventId: actor.getSnapshot().context.ledger.lastEventId,
+        ...resumeIds(),
       };
     },
     dispose() {

@@ -57,22 +57,31 @@ export type TransportCommand = { type: 'transport.events'; events: string[] };
 
 /** From the charts to the tab root, which owns delivery, the resume point and resync. */
 export type TabNotice =
-  | { type: 'delivery.event'; id: string | null; event: string; data: string }
+  | { type: 'delivery.event'; stream: string; id: string | null; event: string; data: string }
   /**
    * A stream opened, carrying `topics`; `gaps` are those of its topics the resume point could
    * not vouch for (all of them without an id). Sent once per open, never repeated.
    */
   | {
       type: 'stream.opened';
+      stream: string;
       status: ConnectionStatus;
       epoch: number;
       topics: string[];
       gaps: string[];
+      /** Whether the connect sent a resume id: without one the stream starts afresh. */
+      resumed: boolean;
     }
   /** The server cannot replay (`reset`): `topics` lost continuity; the resume point moves to `id`. */
-  | { type: 'stream.reset'; id: string | null; topics: string[] }
-  /** The leader's connection status, its term, and the topics its open stream carries. */
-  | { type: 'status.connection'; status: ConnectionStatus; epoch: number; topics: string[] }
+  | { type: 'stream.reset'; stream: string; id: string | null; topics: string[] }
+  /** A stream's status, the leader's term, and the topics the stream carries. */
+  | {
+      type: 'status.connection';
+      stream: string;
+      status: ConnectionStatus;
+      epoch: number;
+      topics: string[];
+    }
   | { type: 'status.role'; role: Role; mode: Mode; epoch: number }
   | { type: 'status.session'; userId: string | null };
 

@@ -25,8 +25,48 @@ export function assertTopic(topic: unknown): asserts topic is string {
   if (problem) throw new TabcastError('invalid_topic', `tabcast: topic ${problem}`);
 }
 
-/** Throws a `TabcastError('invalid_event_name')`; `tabcast` is reserved for control events. */
-export function assertEventName(name: unknown): asserts name is string {
-  const problem = name === CONTROL_EVENT ? `'${CONTROL_EVENT}' is reserved` : nameProblem(name);
+/**
+ * Throws a `TabcastError('invalid_event_name')`. On the companion's wire `tabcast` is reserved
+ * for its control events; on the plain wire it is a name like any other.
+ */
+export function assertEventName(
+  name: unknown,
+  wire: 'tabcast' | 'plain' = 'tabcast',
+): asserts name is string {
+  const reserved = wire === 'tabcast' && name === CONTROL_EVENT;
+  const problem = reserved ? `'${CONTROL_EVENT}' is reserved` : nameProblem(name);
   if (problem) throw new TabcastError('invalid_event_name', `tabcast: event name ${problem}`);
+}
+
+/** Longest endpoint on the plain wire, in characters. */
+export const MAX_ENDPOINT_LENGTH = 2048;
+
+const RELATIVE_BASE = 'http://relative.invalid';
+
+/**
+ * The endpoint a topic names on the plain wire: `topic` resolved against `base` (the `url`
+ * option), absolute when `base` is, else a path from the page's origin. Throws a
+ * `TabcastError('invalid_topic')` for what is not a URL.
+ *
+ * @example
+ * endpointOf('/sse/', 'chat') // '/sse/chat'
+ */
+export function endpointOf(base: string, topic: unknown): string {
+  if (typeof topic !== 'string' || topic.length === 0 || topic.length > MAX_ENDPOINT_LENGTH) {
+    throw new TabcastError(
+      'invalid_topic',
+      `tabcast: an endpoint must be a string of 1-${MAX_ENDPOINT_LENGTH} characters`,
+    );
+  }
+  if (/[\r\n]/.test(topic)) {
+    throw new TabcastError('invalid_topic', 'tabcast: an endpoint must not contain CR or LF');
+  }
+  let url: URL;
+  try {
+    url = new URL(topic, new URL(base, RELATIVE_BASE));
+  } catch {
+    throw new TabcastError('invalid_topic', 'tabcast: the endpoint is not a URL');
+  }
+  url.hash = '';
+  return url.origin === RELATIVE_BASE ? url.href.slice(RELATIVE_BASE.length) : url.href;
 }

@@ -3,6 +3,7 @@ import {
   CONNECTION_TIMING_DEFAULTS,
   type ConnectionTiming,
   type TransportKind,
+  type Wire,
 } from '../machines/connection.machine.js';
 import {
   LEADERSHIP_TIMING_DEFAULTS,
@@ -24,15 +25,28 @@ export type Timing = ConnectionTiming &
 /** How one event name's data is turned into its typed payload, in every tab on receipt. */
 export interface EventSpec<Payload> {
   /**
-   * Runs on the envelope's `data` (already JSON-parsed): a schema's `parse`, a date reviver.
-   * A throw becomes a `TabcastParseError` for the subscription's `error` callback.
+   * Runs on the envelope's `data` (already JSON-parsed) on the companion's wire, on the event's
+   * raw `data` string on the plain wire: a schema's `parse`, `JSON.parse`, a date reviver. A
+   * throw becomes a `TabcastParseError` for the subscription's `error` callback.
    */
   parse?: (data: unknown) => Payload;
 }
 
 export interface TabcastOptions<Events extends object = Record<string, unknown>> {
-  /** The SSE endpoint (absolute, or relative to the page). Required. */
+  /**
+   * The SSE endpoint (absolute, or relative to the page). On the plain wire, the base each
+   * subscription's endpoint is resolved against. Required.
+   */
   url: string;
+  /**
+   * `tabcast`: the companion's wire (`tabcast/server`): one stream multiplexes the topics, events
+   * come in a `{ topic, data }` envelope, control events are understood. `plain`: any SSE
+   * server, as it is: a topic is an endpoint (resolved against `url`), each with its own
+   * stream; handlers get the event's data string; nothing of ours is added to the request but
+   * the resume id.
+   * @default 'tabcast'
+   */
+  wire?: Wire;
   /** Names the app: the scope is `appKey + ':' + userId`. Required. */
   appKey: string;
   /**
@@ -54,9 +68,18 @@ export interface TabcastOptions<Events extends object = Record<string, unknown>>
   refreshCredentials?: () => Promise<unknown>;
   /** Reconnect policy; see `BackoffOptions`. @default `BACKOFF_DEFAULTS` (full jitter, 1 s base, 30 s cap) */
   backoff?: Partial<BackoffOptions>;
-  /** Query parameter that carries the resume id for native EventSource. @default 'lastEventId' */
-  lastEventIdParam?: string;
-  /** Delays of the charts, in ms. @default `TIMING_DEFAULTS` */
+  /**
+   * Query parameter that carries the resume id for native EventSource (which cannot send the
+   * `Last-Event-ID` header on a new connection); `null` sends none, and a reconnect then proves
+   * no continuity (subscribers resync). The fetch transport always sends the header.
+   * @default 'lastEventId' on the companion's wire, null on the plain wire
+   */
+  lastEventIdParam?: string | null;
+  /**
+   * Delays of the charts, in ms. @default `TIMING_DEFAULTS`, but on the plain wire with native
+   * EventSource `stallTimeoutMs` is 0 (off): such a stream shows no heartbeat comments, so a
+   * quiet stream would look stalled.
+   */
   timing?: Partial<Timing>;
   /** Per-event `parse`, keyed by event name. @default none (the JSON data as is) */
   events?: { [Name in keyof Events]?: EventSpec<Events[Name]> };
@@ -81,6 +104,7 @@ export const TIMING_DEFAULTS: Timing = {
 };
 
 export const DEFAULTS = {
+  wire: 'tabcast' as Wire,
   transport: 'eventsource' as TransportKind,
   withCredentials: false,
   backoff: BACKOFF_DEFAULTS,
@@ -113,6 +137,8 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
       '`appKey` must be a non-empty string of at most 128 characters without CR, LF, comma or colon',
     );
   }
+  const wire = options.wire ?? DEFAULTS.wire;
+  if (wire !== 'tabcast' && wire !== 'plain') fail("`wire` must be 'tabcast' or 'plain'");
   const transport = options.transport ?? DEFAULTS.transport;
   if (transport !== 'eventsource' && transport !== 'fetch') {
     fail("`transport` must be 'eventsource' or 'fetch'");
@@ -135,7 +161,12 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
     }
   }
   if (!(backoff.maxAttempts >= 1)) fail('`backoff.maxAttempts` must be at least 1');
-  const timing = { ...DEFAULTS.timing, ...options.timing };
+  const quietByNature = wire === 'plain' && transport === 'eventsource';
+  const timing = {
+    ...DEFAULTS.timing,
+    ...(quietByNature ? { stallTimeoutMs: 0 } : {}),
+    ...options.timing,
+  };
   for (const [key, value] of Object.entries(timing)) {
     if (!isNonNegative(value) || !Number.isFinite(value)) {
       fail(`\`timing.${key}\` must be a finite number >= 0`);
@@ -144,13 +175,18 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
   if (timing.leaderTimeoutMs <= timing.heartbeatIntervalMs) {
     fail('`timing.leaderTimeoutMs` must be longer than `timing.heartbeatIntervalMs`');
   }
-  const lastEventIdParam = options.lastEventIdParam ?? DEFAULTS.lastEventIdParam;
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(lastEventIdParam)) {
-    fail('`lastEventIdParam` must be 1-64 letters, digits, `_`, `.` or `-`');
+  const lastEventIdParam =
+    options.lastEventIdParam === undefined
+      ? wire === 'plain'
+        ? null
+        : DEFAULTS.lastEventIdParam
+      : options.lastEventIdParam;
+  if (lastEventIdParam !== null && !/^[A-Za-z0-9_.-]{1,64}$/.test(lastEventIdParam)) {
+    fail('`lastEventIdParam` must be null or 1-64 letters, digits, `_`, `.` or `-`');
   }
   for (const name of Object.keys(options.events ?? {})) {
     try {
-      assertEventName(name);
+      assertEventName(name, wire);
     } catch (error) {
       fail(`\`events\`: ${(error as Error).message.replace('tabcast: ', '')}`);
     }
@@ -164,6 +200,7 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
   return {
     url: options.url,
     appKey: options.appKey,
+    wire,
     transport,
     withCredentials: options.withCredentials ?? DEFAULTS.withCredentials,
     backoff,

@@ -7,24 +7,37 @@ import type { ConnectionStatus } from './status.js';
 
 export const PROTOCOL_VERSION = 1;
 
-/** What a tab says, before the envelope (`v`, `scope`, `from`) is added. */
+/**
+ * What a tab says, before the envelope (`v`, `scope`, `from`) is added. A leader's messages about
+ * a stream name it by `stream`: the endpoint it connects to (a scope may hold several).
+ */
 export type ChannelBody =
   /** A tab joins: every tab answers with its topics, the leader with its state. */
   | { type: 'hello' }
   /** The leader's connection status, and the topics its last open stream carries. */
-  | { type: 'state'; epoch: number; status: ConnectionStatus; topics: string[] }
+  | { type: 'state'; stream: string; epoch: number; status: ConnectionStatus; topics: string[] }
   /** A stream opened (once per open): `gaps` are its topics the resume point cannot vouch for. */
   | {
       type: 'opened';
+      stream: string;
       epoch: number;
       status: ConnectionStatus;
       topics: string[];
       gaps: string[];
+      /** Whether the connect sent a resume id: without one the stream starts afresh. */
+      resumed: boolean;
     }
   /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
-  | { type: 'event'; epoch: number; id: string | null; event: string; data: string }
+  | {
+      type: 'event';
+      stream: string;
+      epoch: number;
+      id: string | null;
+      event: string;
+      data: string;
+    }
   /** The server cannot replay (`reset`): `topics` lost continuity; resume from `id` on. */
-  | { type: 'reset'; epoch: number; id: string | null; topics: string[] }
+  | { type: 'reset'; stream: string; epoch: number; id: string | null; topics: string[] }
   /** A tab's full topic set and event names, sent when they change and in answer to hello. */
   | { type: 'topics'; topics: string[]; events: string[] }
   /** A tab leaves; `leader` when it held the stream (followers take over at once). */
@@ -56,6 +69,8 @@ const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length <= 1024 && value.every((item) => typeof item === 'string');
 const isNullableString = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
+const isStream = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0 && value.length <= 4096;
 const PHASES = new Set(['idle', 'connecting', 'open', 'reconnecting', 'failed', 'closed']);
 
 function isConnectionStatus(value: unknown): value is ConnectionStatus {
@@ -71,18 +86,26 @@ function isConnectionStatus(value: unknown): value is ConnectionStatus {
 
 const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknown>) => boolean> = {
   hello: () => true,
-  state: (m) => isEpoch(m.epoch) && isConnectionStatus(m.status) && isStringArray(m.topics),
+  state: (m) =>
+    isStream(m.stream) &&
+    isEpoch(m.epoch) &&
+    isConnectionStatus(m.status) &&
+    isStringArray(m.topics),
   opened: (m) =>
+    isStream(m.stream) &&
     isEpoch(m.epoch) &&
     isConnectionStatus(m.status) &&
     isStringArray(m.topics) &&
-    isStringArray(m.gaps),
+    isStringArray(m.gaps) &&
+    typeof m.resumed === 'boolean',
   event: (m) =>
+    isStream(m.stream) &&
     isEpoch(m.epoch) &&
     isNullableString(m.id) &&
     typeof m.event === 'string' &&
     typeof m.data === 'string',
-  reset: (m) => isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
+  reset: (m) =>
+    isStream(m.stream) && isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
   topics: (m) => isStringArray(m.topics) && isStringArray(m.events),
   bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
   gone: (m) => typeof m.tabId === 'string' && m.tabId.length > 0,

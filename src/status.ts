@@ -42,11 +42,14 @@ export interface ConnectionStatus {
  * event); `diagnostics().lastEventId` has it.
  */
 export interface TabcastStatus extends Omit<ConnectionStatus, 'phase'> {
+  /** The scope's streams together: the one most in need of attention sets it. */
   phase: Phase;
   role: Role;
   mode: Mode | null;
   epoch: number;
   userId: string | null;
+  /** Each stream of the scope by its endpoint: one on the companion's wire, one per endpoint on the plain wire. */
+  streams: Readonly<Record<string, ConnectionStatus>>;
 }
 
 export const SIGNED_OUT_STATUS: TabcastStatus = {
@@ -58,6 +61,7 @@ export const SIGNED_OUT_STATUS: TabcastStatus = {
   retryAt: null,
   error: null,
   userId: null,
+  streams: {},
 };
 
 export const INERT_STATUS: TabcastStatus = { ...SIGNED_OUT_STATUS, phase: 'inert' };
@@ -65,14 +69,55 @@ export const INERT_STATUS: TabcastStatus = { ...SIGNED_OUT_STATUS, phase: 'inert
 const sameError = (a: ConnectionError | null, b: ConnectionError | null) =>
   a === b || (a !== null && b !== null && a.code === b.code && a.status === b.status);
 
+const sameConnection = (a: ConnectionStatus | undefined, b: ConnectionStatus | undefined) =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.phase === b.phase &&
+    a.attempt === b.attempt &&
+    a.retryAt === b.retryAt &&
+    sameError(a.error, b.error));
+
+const sameStreams = (a: TabcastStatus['streams'], b: TabcastStatus['streams']) =>
+  a === b ||
+  (Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((key) => sameConnection(a[key], b[key])));
+
+/** Which phase of several streams a person must see first. */
+const ATTENTION: ConnectionStatus['phase'][] = [
+  'failed',
+  'reconnecting',
+  'connecting',
+  'closed',
+  'open',
+  'idle',
+];
+
+/** The scope's streams as one: the phase, attempt and error of the one most in need of attention. */
+export function combineStreams(streams: TabcastStatus['streams']): ConnectionStatus {
+  const all = Object.values(streams);
+  if (all.length === 0) return { phase: 'idle', attempt: 0, retryAt: null, error: null };
+  const rank = (status: ConnectionStatus) => ATTENTION.indexOf(status.phase);
+  const first = all.reduce((worst, status) => (rank(status) < rank(worst) ? status : worst));
+  const retries = all.flatMap((status) => (status.retryAt === null ? [] : [status.retryAt]));
+  return {
+    phase: first.phase,
+    attempt: Math.max(...all.map((status) => status.attempt)),
+    retryAt: retries.length > 0 ? Math.min(...retries) : null,
+    error: first.error,
+  };
+}
+
 /**
  * `current` with `patch` applied, or `current` itself when nothing changes: the status object
  * is replaced only on a change, so `onStatus` and selectors see changes, not reports.
  */
 export function patchStatus(current: TabcastStatus, patch: Partial<TabcastStatus>): TabcastStatus {
   const next = { ...current, ...patch };
-  const changed = (Object.keys(next) as (keyof TabcastStatus)[]).some((key) =>
-    key === 'error' ? !sameError(current.error, next.error) : current[key] !== next[key],
-  );
+  const changed = (Object.keys(next) as (keyof TabcastStatus)[]).some((key) => {
+    if (key === 'error') return !sameError(current.error, next.error);
+    if (key === 'streams') return !sameStreams(current.streams, next.streams);
+    return current[key] !== next[key];
+  });
   return changed ? next : current;
 }

@@ -29,11 +29,12 @@ export function eventSourceTransport(platform: Platform) {
       const onEvent = (event: MessageEvent) => {
         const id = event.lastEventId && event.lastEventId !== previousId ? event.lastEventId : null;
         if (id !== null) previousId = id;
-        sendBack(readSseMessage(event.type, String(event.data), id));
+        sendBack(readSseMessage(input.wire, event.type, String(event.data), id));
       };
       const listened = new Set<string>();
       const listen = (names: string[]) => {
-        for (const name of [CONTROL_EVENT, ...names]) {
+        const control = input.wire === 'tabcast' ? [CONTROL_EVENT] : [];
+        for (const name of [...control, ...names]) {
           if (name === 'message' || listened.has(name)) continue;
           listened.add(name);
           source.addEventListener(name, onEvent);

@@ -65,7 +65,9 @@ async function stream(
   const parser = createParser({
     maxBufferSize: MAX_BUFFERED_CHARS,
     onEvent: (message) =>
-      report(readSseMessage(message.event ?? 'message', message.data, message.id || null)),
+      report(
+        readSseMessage(input.wire, message.event ?? 'message', message.data, message.id || null),
+      ),
     onRetry: (ms) => report({ type: 'source.retryHint', ms }),
     onError: (error) => {
       if (error.type === 'max-buffer-size-exceeded') throw error;

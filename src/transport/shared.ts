@@ -1,3 +1,4 @@
+import type { Wire } from '../../machines/connection.machine.js';
 import type { ControlType, SourceEvent } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 
@@ -6,12 +7,20 @@ export type { SourceEvent };
 const CONTROL_TYPES = new Set<ControlType>(['server_close', 'reset', 'force_logout', 'heartbeat']);
 
 /**
- * What one SSE message means: an application event, or one of the companion's control events
- * (docs/wire.md). A control event with an unknown or malformed body is a sign of life, nothing
- * more, so a newer server never breaks an older client.
+ * What one SSE message means: an application event, or (on the companion's wire) one of its
+ * control events (docs/wire.md). A control event with an unknown or malformed body is a sign of
+ * life, nothing more, so a newer server never breaks an older client. On the plain wire every
+ * message is the application's.
  */
-export function readSseMessage(event: string, data: string, id: string | null): SourceEvent {
-  if (event !== CONTROL_EVENT) return { type: 'source.message', id, event, data };
+export function readSseMessage(
+  wire: Wire,
+  event: string,
+  data: string,
+  id: string | null,
+): SourceEvent {
+  if (wire === 'plain' || event !== CONTROL_EVENT) {
+    return { type: 'source.message', id, event, data };
+  }
   const body = parseJsonObject(data) as { type?: unknown; reason?: unknown } | null;
   if (!body || !CONTROL_TYPES.has(body.type as ControlType)) return { type: 'source.activity' };
   const reason = typeof body.reason === 'string' ? body.reason : undefined;

@@ -110,5 +110,5 @@ export const connectionModel = setup({
 /** The connection chart's state value, or undefined when it does not run (not leading). */
 export function statesOf(snapshot: TabSnapshot): StateValue | undefined {
   const leadership = childSnapshot(childSnapshot(snapshot, 'session'), 'leadership');
-  return childSnapshot(leadership, 'connection')?.value;
+  return childSnapshot(childSnapshot(leadership, 'streams'), 'connection')?.value;
 }

@@ -177,8 +177,8 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
     const leadership = child(session, 'leadership');
     expect(leadership?.systemId).toBe('leadership');
     expect(child(leadership, 'lock')).toBeDefined();
-    const connection = child(leadership, 'connection');
-    expect(connection?.systemId).toBe('connection');
+    const connection = child(child(leadership, 'streams'), 'connection');
+    expect(connection).toBeDefined();
     expect(child(connection, 'transport')).toBeDefined();
     // Nothing anonymous: no generated `x:3` session ids, no `0.connection.live` invoke ids.
     const ids = events.flatMap((event) =>
@@ -195,6 +195,7 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
         'lock',
         'presence',
         'peers',
+        'streams',
         'connection',
         'transport',
       ]),

@@ -9,11 +9,26 @@ describe('readChannelMessage', () => {
     const status = { phase: 'open', attempt: 0, retryAt: null, error: null };
     const bodies = [
       { type: 'hello' },
-      { type: 'state', epoch: 1, status, topics: ['a'] },
-      { type: 'event', epoch: 1, id: '7', event: 'tick', data: '{}' },
-      { type: 'opened', epoch: 1, status, topics: ['a', 'b'], gaps: ['b'] },
-      { type: 'reset', epoch: 1, id: '500', topics: ['a'] },
-      { type: 'state', epoch: 1, status: { ...status, phase: 'idle' }, topics: [] },
+      { type: 'state', stream: '/events', epoch: 1, status, topics: ['a'] },
+      { type: 'event', stream: '/events', epoch: 1, id: '7', event: 'tick', data: '{}' },
+      {
+        type: 'opened',
+        stream: '/events',
+        epoch: 1,
+        status,
+        topics: ['a', 'b'],
+        gaps: ['b'],
+        resumed: true,
+      },
+      { type: 'reset', stream: '/events', epoch: 1, id: '500', topics: ['a'] },
+      {
+        type: 'state',
+        stream: '/sse/chat',
+        epoch: 1,
+        status: { ...status, phase: 'idle' },
+        topics: [],
+      },
+      { type: 'gone', tabId: 'tab-3' },
       { type: 'topics', topics: ['a'], events: ['tick'] },
       { type: 'bye', leader: true, epoch: 2 },
       { type: 'logout' },
@@ -40,6 +55,10 @@ describe('readChannelMessage', () => {
     ['an event without data', { ...base, type: 'event', epoch: 1, id: null, event: 'x' }],
     ['topics that are not strings', { ...base, type: 'topics', topics: [1], events: [] }],
     ['an opened without gaps', { ...base, type: 'opened', epoch: 1, status: {}, topics: [] }],
+    [
+      'an event without its stream',
+      { ...base, type: 'event', epoch: 1, id: null, event: 'x', data: '' },
+    ],
     ['a reset with a numeric id', { ...base, type: 'reset', epoch: 1, id: 500, topics: [] }],
     [
       'a state with an unknown phase',

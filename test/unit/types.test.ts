@@ -8,7 +8,7 @@ import type { ActorRefFrom } from 'xstate';
 import type { tabMachine } from '../../machines/tab.machine.js';
 import { resumePointOf } from '../../machines/tab.resume.js';
 import { sendingCallback } from '../../src/actors/callback.js';
-import type { LockEvent, SourceEvent } from '../../src/machine-events.js';
+import type { LockEvent, SourceEvent, TabNotice } from '../../src/machine-events.js';
 import { enqueueToSystem } from '../../src/system.js';
 
 describe('typed actors', () => {
@@ -27,19 +27,20 @@ describe('typed actors', () => {
   it('the charts send each system actor only what it takes', () => {
     const enqueue = { sendTo: () => {} };
     const system = { get: () => undefined };
-    enqueueToSystem(enqueue, system, 'tab', { type: 'stream.reset', id: '5', topics: [] });
+    const reset: TabNotice = { type: 'stream.reset', stream: '/events', id: '5', topics: [] };
+    enqueueToSystem(enqueue, system, 'tab', reset);
     // @ts-expect-error the tab root takes no channel command
     enqueueToSystem(enqueue, system, 'tab', { type: 'channel.leave' });
     // @ts-expect-error the channel takes no tab notice
-    enqueueToSystem(enqueue, system, 'channel', { type: 'stream.reset', id: '5', topics: [] });
+    enqueueToSystem(enqueue, system, 'channel', reset);
     expect(system.get()).toBeUndefined();
   });
 
   it("reads the resume point through the tab's own type, and none without a tab", () => {
     expectTypeOf<ActorRefFrom<typeof tabMachine>['getSnapshot']>()
       .returns.toHaveProperty('context')
-      .toHaveProperty('ledger');
-    expect(resumePointOf({ get: () => undefined })).toEqual({
+      .toHaveProperty('deliveries');
+    expect(resumePointOf({ get: () => undefined }, '/events')).toEqual({
       lastEventId: null,
       provenTopics: [],
     });
