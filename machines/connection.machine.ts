@@ -148,6 +148,9 @@ export function connectionStatus(
   };
 }
 
+/** 400 and 403: the server refuses this request; asking again unchanged will not help. */
+const isRefusal = (status: number | undefined) => status === 400 || status === 403;
+
 /** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -194,8 +197,7 @@ export const connectionMachine = setup({
   },
   guards: {
     isUnauthorized: ({ event }) => event.type === 'source.error' && event.status === 401,
-    isRejected: ({ event }) =>
-      event.type === 'source.error' && (event.status === 400 || event.status === 403),
+    isRejected: ({ event }) => event.type === 'source.error' && isRefusal(event.status),
     isNoContent: ({ event }) => event.type === 'source.error' && event.status === 204,
     hasNoTopics: ({ context }) => context.interest.topics.length === 0,
     wantsNoTopic: ({ event }) =>
@@ -209,8 +211,7 @@ export const connectionMachine = setup({
       ),
     isNewTopicSet: ({ context, event }) =>
       event.type === 'interest.changed' && !sameList(context.streamTopics, event.interest.topics),
-    wasRefusedTopics: ({ context }) =>
-      context.error?.code === 'invalid_topics' || context.error?.code === 'forbidden',
+    wasRefused: ({ context }) => isRefusal(context.error?.status),
     isServerClose: ({ event }) =>
       event.type === 'source.control' && event.control === 'server_close',
     isReset: ({ event }) => event.type === 'source.control' && event.control === 'reset',
@@ -323,7 +324,7 @@ export const connectionMachine = setup({
     }),
     markGaveUp: assign({
       error: ({ context }) =>
-        context.error?.code === 'invalid_topics' || context.error?.code === 'forbidden'
+        isRefusal(context.error?.status)
           ? context.error
           : { code: 'max_attempts' as const, status: context.error?.status },
     }),
@@ -515,7 +516,7 @@ export const connectionMachine = setup({
         'interest.changed': [
           { guard: 'wantsNoTopic', target: 'idle', actions: 'setInterest' },
           {
-            guard: and(['wasRefusedTopics', 'isNewTopicSet']),
+            guard: and(['wasRefused', 'isNewTopicSet']),
             target: 'live',
             actions: ['setInterest', 'resetAttempt'],
           },

@@ -31,6 +31,11 @@ export {
   type Timing,
 } from './options.js';
 export type { Platform } from './platform.js';
+export {
+  SHARED_EVENT_SOURCE_DEFAULTS,
+  SharedEventSource,
+  type SharedEventSourceInit,
+} from './shared-event-source.js';
 export type {
   ConnectionError,
   ConnectionStatus,

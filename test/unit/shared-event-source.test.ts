@@ -1,0 +1,149 @@
+/**
+ * `SharedEventSource` (issue 10): the `EventSource` interface, one connection per URL for every
+ * tab, `close()` per instance. Driven on the fake browser; the Chromium suites run it against
+ * real servers with no tabcast code.
+ */
+import { describe, expect, it } from 'vitest';
+import { SharedEventSource } from '../../src/index.js';
+import { FakeBrowser, type FakeTab } from '../fakes/index.js';
+
+const URL_A = 'https://app.test/api/dashboard/events';
+
+function open(tab: FakeTab, url = URL_A, init = {}) {
+  const source = new SharedEventSource(url, { platform: tab.platform, ...init });
+  const seen: string[] = [];
+  source.onopen = () => seen.push(`open ${source.readyState}`);
+  source.onerror = () => seen.push(`error ${source.readyState}`);
+  source.onmessage = (event) => seen.push(`message ${event.data} #${event.lastEventId}`);
+  return { source, seen };
+}
+
+const liveSources = (browser: FakeBrowser) =>
+  browser.eventSources.filter((source) => !source.closed);
+
+describe('SharedEventSource', () => {
+  it('has the EventSource interface', () => {
+    const browser = new FakeBrowser();
+    const { source } = open(browser.openTab());
+    expect([
+      SharedEventSource.CONNECTING,
+      SharedEventSource.OPEN,
+      SharedEventSource.CLOSED,
+    ]).toEqual([0, 1, 2]);
+    expect([source.CONNECTING, source.OPEN, source.CLOSED]).toEqual([0, 1, 2]);
+    expect(source.url).toBe(URL_A);
+    expect(source.withCredentials).toBe(false);
+    expect(source.readyState).toBe(0);
+    expect(source).toBeInstanceOf(EventTarget);
+    expect(() => new SharedEventSource('http://[bad')).toThrowError(
+      expect.objectContaining({ name: 'SyntaxError' }),
+    );
+  });
+
+  it('every tab shares one connection per URL; events reach each source once, in order', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    const a = open(first);
+    const b = open(second);
+    const other = open(second, 'https://app.test/api/chat');
+    await browser.clock.advance(100);
+    expect(
+      liveSources(browser)
+        .map((source) => source.url)
+        .sort(),
+    ).toEqual(['https://app.test/api/chat', URL_A]);
+    const stream = liveSources(browser).find((source) => source.url === URL_A)!;
+    stream.open();
+    stream.emit('message', 'one', { id: '1' });
+    stream.emit('message', 'two');
+    stream.emit('tile', 'named');
+    await browser.clock.advance(0);
+    for (const { seen } of [a, b]) {
+      expect(seen).toEqual(['open 1', 'message one #1', 'message two #1']);
+    }
+    expect(other.seen).toEqual([]);
+    expect(a.source.readyState).toBe(1);
+    expect(other.source.readyState).toBe(0);
+  });
+
+  it('hears named events it listens to, added after construction, with data, id and origin', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    const { source } = open(tab);
+    const tiles: MessageEvent[] = [];
+    source.addEventListener('tile', (event) => tiles.push(event as MessageEvent));
+    await browser.clock.advance(100);
+    const [stream] = liveSources(browser);
+    stream!.open();
+    stream!.emit('tile', '{"x":1}', { id: '9' });
+    await browser.clock.advance(0);
+    expect(tiles.map((event) => [event.type, event.data, event.lastEventId, event.origin])).toEqual(
+      [['tile', '{"x":1}', '9', 'https://app.test']],
+    );
+    expect(liveSources(browser)).toHaveLength(1);
+  });
+
+  it('a source made while the stream is open opens at once, after the constructor returns', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    open(first);
+    await browser.clock.advance(100);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    const late = open(second);
+    expect(late.seen).toEqual([]);
+    await browser.clock.advance(0);
+    expect(late.seen).toEqual(['open 1']);
+  });
+
+  it('close() stops one source; the connection ends when no tab listens', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    const a = open(first);
+    const b = open(second);
+    await browser.clock.advance(100);
+    const [stream] = liveSources(browser);
+    stream!.open();
+    await browser.clock.advance(0);
+    a.source.close();
+    expect(a.source.readyState).toBe(2);
+    stream!.emit('message', 'after close');
+    await browser.clock.advance(100);
+    expect(a.seen).toEqual(['open 1']);
+    expect(b.seen).toEqual(['open 1', 'message after close #']);
+    b.source.close();
+    await browser.clock.advance(100);
+    expect(liveSources(browser)).toEqual([]);
+  });
+
+  it('a dropped stream: error and CONNECTING, then open again; a 204: error and CLOSED', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    const { source, seen } = open(tab);
+    await browser.clock.advance(100);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    liveSources(browser)[0]!.drop();
+    await browser.clock.advance(0);
+    expect(source.readyState).toBe(0);
+    await browser.clock.advance(2_000); // the first backoff: at most `baseMs`
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    liveSources(browser)[0]!.fail();
+    await browser.clock.advance(0);
+    browser.fetches.at(-1)!.respond(204);
+    await browser.clock.advance(60_000);
+    expect(seen).toEqual(['open 1', 'error 0', 'open 1', 'error 2']);
+    expect(source.readyState).toBe(2);
+    expect(liveSources(browser)).toEqual([]);
+  });
+
+  it('two users in one browser never share a connection', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    open(tab, URL_A, { user: 'ada' });
+    open(tab, URL_A, { user: 'bob' });
+    await browser.clock.advance(100);
+    expect(liveSources(browser)).toHaveLength(2);
+  });
+});
