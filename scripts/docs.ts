@@ -10,6 +10,7 @@ import type { AnyStateMachine } from 'xstate';
 import { connectionMachine } from '../machines/connection.machine.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
 import { sessionMachine } from '../machines/session.machine.js';
+import { streamsMachine } from '../machines/streams.machine.js';
 import { tabMachine } from '../machines/tab.machine.js';
 
 /** Each diagram and the pages it is drawn into; the README shows the root chart. */
@@ -18,6 +19,7 @@ const PAGES: Array<[AnyStateMachine, string]> = [
   [tabMachine, 'README.md'],
   [sessionMachine, 'docs/machines/session.md'],
   [leadershipMachine, 'docs/machines/leadership.md'],
+  [streamsMachine, 'docs/machines/streams.md'],
   [connectionMachine, 'docs/machines/connection.md'],
 ];
 

@@ -1,6 +1,7 @@
 export { connectionMachine } from '../machines/connection.machine.js';
 export { leadershipMachine } from '../machines/leadership.machine.js';
 export { sessionMachine } from '../machines/session.machine.js';
+export { streamsMachine } from '../machines/streams.machine.js';
 export { tabMachine } from '../machines/tab.machine.js';
 export {
   BACKOFF_DEFAULTS,

@@ -107,6 +107,11 @@ function pageBase(): string | undefined {
 
 type Handler = ((this: SharedEventSource, event: MessageEvent) => unknown) | null;
 type OwnHandler = ((this: SharedEventSource, event: Event) => unknown) | null;
+/** A listener as `EventSource` takes it: a function of the event, or an object with `handleEvent`. */
+type Listener =
+  | ((this: SharedEventSource, event: MessageEvent) => unknown)
+  | EventListenerObject
+  | null;
 
 /**
  * A drop-in for `EventSource` whose connection is shared by every tab of the browser: swap the
@@ -171,16 +176,50 @@ export class SharedEventSource extends EventTarget {
     return this.#readyState;
   }
 
+  override addEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: (this: SharedEventSource, event: EventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
   override addEventListener(
     type: string,
-    listener: EventListenerOrEventListenerObject | null,
+    listener:
+      | ((this: SharedEventSource, event: MessageEvent) => unknown)
+      | EventListenerObject
+      | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: Listener,
     options?: boolean | AddEventListenerOptions,
   ): void {
-    super.addEventListener(type, listener, options);
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
     if (listener && !OWN_EVENTS.has(type) && !this.#names.has(type)) {
       this.#names.add(type);
       if (this.#readyState !== CLOSED) this.#listen();
     }
+  }
+
+  override removeEventListener<K extends keyof EventSourceEventMap>(
+    type: K,
+    listener: (this: SharedEventSource, event: EventSourceEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener:
+      | ((this: SharedEventSource, event: MessageEvent) => unknown)
+      | EventListenerObject
+      | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: Listener,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
   }
 
   /** Stops this source: no more events, and the connection ends once no tab listens. */

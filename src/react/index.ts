@@ -13,6 +13,7 @@ import type { tabMachine } from '../../machines/tab.machine.js';
 export { connectionMachine } from '../../machines/connection.machine.js';
 export { leadershipMachine } from '../../machines/leadership.machine.js';
 export { sessionMachine } from '../../machines/session.machine.js';
+export { streamsMachine } from '../../machines/streams.machine.js';
 export { tabMachine } from '../../machines/tab.machine.js';
 export type {
   EventMeta,
