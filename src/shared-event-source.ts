@@ -93,9 +93,10 @@ function handleFor(init: SharedEventSourceInit, base: string): Tabcast {
       ...(init.timing ? { timing: init.timing } : {}),
       ...(init.platform ? { platform: init.platform } : {}),
     });
-    handle.login({ userId: user });
     handles.set(key, handle);
   }
+  // A new source after a logout of the scope starts a new session of it.
+  if (handle.status.phase === 'signedOut') handle.login({ userId: user });
   return handle;
 }
 

@@ -4,7 +4,7 @@
  * real servers with no tabcast code.
  */
 import { describe, expect, it } from 'vitest';
-import { SharedEventSource } from '../../src/index.js';
+import { createTabcast, SharedEventSource } from '../../src/index.js';
 import { FakeBrowser, type FakeTab } from '../fakes/index.js';
 
 const URL_A = 'https://app.test/api/dashboard/events';
@@ -145,5 +145,30 @@ describe('SharedEventSource', () => {
     open(tab, URL_A, { user: 'bob' });
     await browser.clock.advance(100);
     expect(liveSources(browser)).toHaveLength(2);
+  });
+});
+
+describe('SharedEventSource and the scope’s logout', () => {
+  it('closes on a logout of its scope, and a new source afterwards signs in again', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    const { source, seen } = open(first, URL_A, { user: 'ada' });
+    const app = createTabcast({
+      url: '/',
+      appKey: 'shared-event-source',
+      wire: 'plain',
+      platform: second.platform,
+    });
+    app.login({ userId: 'ada' });
+    await browser.clock.advance(100);
+    app.logout();
+    await browser.clock.advance(1_000);
+    expect(source.readyState).toBe(2);
+    expect(seen).toEqual(['error 2']);
+    expect(liveSources(browser)).toEqual([]);
+    const again = open(first, URL_A, { user: 'ada' });
+    await browser.clock.advance(100);
+    expect(again.source.readyState).toBe(0);
+    expect(liveSources(browser)).toHaveLength(1);
   });
 });
