@@ -77,6 +77,8 @@ export class Exchange {
 
   constructor(
     readonly request: IncomingMessage | Http2ServerRequest,
+    /** The raw response, for a library that writes it itself (then call `streamOpened`). */
+    readonly response: ServerResponse | Http2ServerResponse,
     private readonly wire: Wire,
     private readonly destroyWire: () => void,
     readonly log: LoggedRequest,
@@ -101,6 +103,12 @@ export class Exchange {
     this.wire.writeHead(status, headers);
     const type = String(headers['content-type'] ?? '');
     if (status === 200 && type.startsWith('text/event-stream')) this.onStreamOpen(this);
+  }
+
+  /** Logs and counts a stream whose head something else (better-sse) wrote on `response`. */
+  streamOpened(status = 200): void {
+    this.log.status = status;
+    this.onStreamOpen(this);
   }
 
   /** Opens an event stream: 200, `text/event-stream`, not cached, head flushed at once. */
@@ -307,7 +315,7 @@ export class PlainServer {
       if ('stream' in res) res.stream.close(0x8 /* NGHTTP2_CANCEL */);
       else res.destroy();
     };
-    const exchange = new Exchange(req, res as unknown as Wire, destroy, log, (open) =>
+    const exchange = new Exchange(req, res, res as unknown as Wire, destroy, log, (open) =>
       this.countStream(open),
     );
     const route = this.routeFor(log.path);
