@@ -51,10 +51,22 @@ export class PlainProfile {
     page.on('pageerror', (error) => tab.pageErrors.push(String(error)));
     this.tabs.push(tab);
     await page.goto(`${PLAIN_PAGE_PATH}?impl=${variant.implementation}`, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.plain?.ready === true, undefined, {
-      timeout: 20_000,
-      polling: 50,
-    });
+    // A page that fails to start (a constructor missing) says why, instead of timing out.
+    const started = await waitUntil(
+      `${tab.name} to be ready`,
+      async () => ({
+        ready: await page.evaluate(() => window.plain?.ready === true).catch(() => false),
+        errors: tab.pageErrors,
+      }),
+      (seen) => seen.ready || seen.errors.length > 0,
+      { timeout: 20_000 },
+    );
+    if (!started.ready) {
+      // Gone, so that its errors are reported once, here, and not by every later test.
+      this.tabs.splice(this.tabs.indexOf(tab), 1);
+      await page.close();
+      throw new Error(`${tab.name} failed to start: ${started.errors.join('; ')}`);
+    }
     return tab;
   }
 

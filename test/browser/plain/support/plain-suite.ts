@@ -38,7 +38,15 @@ export function usePlainSuite({ protocol = 'http1', mount }: PlainSuiteOptions =
     mount?.(server);
   });
   afterEach(async () => {
-    await Promise.all([...fileTabs.values()].map(async (tab) => (await tab).closeAll()));
+    // A tab that failed to open failed its own test; it has nothing to close.
+    await Promise.all(
+      [...fileTabs.values()].map((tab) =>
+        tab.then(
+          (opened) => opened.closeAll(),
+          () => {},
+        ),
+      ),
+    );
     const profiles = [...testProfiles, ...(fileProfile ? [await fileProfile] : [])];
     const errors = await Promise.all(profiles.map((profile) => profile.errors()));
     await Promise.all(testProfiles.splice(0).map((profile) => profile.close()));
