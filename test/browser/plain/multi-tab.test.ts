@@ -12,10 +12,11 @@
 import { describe, expect, it } from 'vitest';
 import { sleep, waitUntil } from '../support/wait.js';
 import { VARIANTS, type Variant } from './support/implementations.js';
+import { MIXED_EVENTS } from './support/parity.js';
 import type { PlainTab } from './support/plain-browser.js';
 import type { PlainServer, Protocol } from './support/plain-server.js';
 import { type PlainSuite, usePlainSuite } from './support/plain-suite.js';
-import { ReplayingStream, type StreamEvent } from './support/replaying-stream.js';
+import { ReplayingStream } from './support/replaying-stream.js';
 
 /** Chromium's HTTP/1.1 connections per host per profile. */
 const HTTP1_CONNECTIONS_PER_HOST = 6;
@@ -82,28 +83,33 @@ async function openedPaths(tabs: PlainTab[], paths: readonly string[]) {
   );
 }
 
-const EVENTS: StreamEvent[] = [
-  { id: '1', data: 'first' },
-  { event: 'tick', id: '2', data: 'second' },
-  { data: 'third, no id' },
-  { event: 'tick', data: 'fourth, named, no id' },
-  { id: '3', data: 'last' },
-];
+/**
+ * Opens `tabCount` tabs, then in each a source per name (streams mounted under `/<prefix>/`).
+ * Every tab first: once six streams are open over HTTP/1.1, a page load waits like a fetch.
+ */
+async function openApp(
+  suite: PlainSuite,
+  variant: Variant,
+  { prefix, names, tabCount }: { prefix: string; names: readonly string[]; tabCount: number },
+) {
+  const streams = mountStreams(suite.server, prefix, names);
+  const paths = names.map((name) => `/${prefix}/${name}`);
+  const tabs = await (await suite.newProfile()).openTabs(tabCount, variant);
+  await openEverywhere(tabs, paths);
+  const perUrl = streamsPerUrl(variant, tabs.length);
+  return { streams, paths, tabs, perUrl, wanted: perUrl * paths.length };
+}
 
 function defineSuite(protocol: Protocol): void {
   const suite: PlainSuite = usePlainSuite({ protocol });
 
   for (const variant of VARIANTS) {
     it(`${variant.name}: 4 tabs, two URLs: the streams the server sees, every event once, in order, and close() leaves none`, async () => {
-      const names = ['alpha', 'beta'];
-      const streams = mountStreams(suite.server, `tabs-${variant.name}`, names);
-      const paths = names.map((name) => `/tabs-${variant.name}/${name}`);
-      const profile = await suite.newProfile();
-      const tabs = await profile.openTabs(4, variant);
-      await openEverywhere(tabs, paths);
-
-      const perUrl = streamsPerUrl(variant, tabs.length);
-      const wanted = perUrl * paths.length;
+      const { streams, paths, tabs, perUrl, wanted } = await openApp(suite, variant, {
+        prefix: `tabs-${variant.name}`,
+        names: ['alpha', 'beta'],
+        tabCount: 4,
+      });
       if (protocol === 'http1' && wanted > HTTP1_CONNECTIONS_PER_HOST) {
         // More streams than connections: six open, the rest wait for a socket and never open.
         await waitUntil(
@@ -128,18 +134,20 @@ function defineSuite(protocol: Protocol): void {
           () => paths.map((path) => suite.server.openStreams(path)),
           (open) => open.every((count) => count === perUrl),
         );
-        for (const event of EVENTS) for (const stream of streams.values()) stream.publish(event);
+        for (const event of MIXED_EVENTS)
+          for (const stream of streams.values()) stream.publish(event);
         for (const tab of tabs) {
           for (const path of paths) {
+            const last = MIXED_EVENTS.at(-1)!.data;
             const entries = await tab.waitForEntries(path, 'the last event', (seen) =>
-              seen.some((entry) => entry.data === 'last'),
+              seen.some((entry) => entry.data === last),
             );
             expect(
               entries
                 .filter((entry) => entry.type !== 'open')
                 .map((entry) => [entry.type, entry.data]),
               `${tab.name}, ${path}`,
-            ).toEqual(EVENTS.map((event) => [event.event ?? 'message', event.data]));
+            ).toEqual(MIXED_EVENTS.map((event) => [event.event ?? 'message', event.data]));
           }
         }
         expect(paths.map((path) => suite.server.maxOpenStreams(path))).toEqual([perUrl, perUrl]);
@@ -158,14 +166,11 @@ function defineSuite(protocol: Protocol): void {
     });
 
     it(`${variant.name}: the 7-stream app in 3 tabs: which streams open, which wait, whether a fetch gets through`, async () => {
-      const streams = mountStreams(suite.server, `app-${variant.name}`, APP_PANELS);
-      const paths = APP_PANELS.map((panel) => `/app-${variant.name}/${panel}`);
-      const profile = await suite.newProfile();
-      // Every tab first: once six streams are open over HTTP/1.1, a page load waits like a fetch.
-      const tabs = await profile.openTabs(3, variant);
-      await openEverywhere(tabs, paths);
-      const perUrl = streamsPerUrl(variant, tabs.length);
-      const wanted = perUrl * paths.length;
+      const { streams, paths, tabs, wanted } = await openApp(suite, variant, {
+        prefix: `app-${variant.name}`,
+        names: APP_PANELS,
+        tabCount: 3,
+      });
       const canOpen = protocol === 'http1' ? Math.min(wanted, HTTP1_CONNECTIONS_PER_HOST) : wanted;
 
       const total = () => paths.reduce((sum, path) => sum + suite.server.openStreams(path), 0);

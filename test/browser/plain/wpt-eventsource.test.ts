@@ -69,6 +69,18 @@ const data = (text: string, more: Partial<SourceEntry> = {}) => ({
   ...more,
 });
 
+/** Messages of these data and lastEventId. */
+const withIds = (...events: [string, string][]) =>
+  events.map(([text, lastEventId]) => data(text, { lastEventId }));
+
+/** OPEN and the first stream's events, then for each later stream RECONNECTING, OPEN, its events. */
+function acrossReconnects(...streams: Partial<SourceEntry>[][]): Partial<SourceEntry>[] {
+  return streams.flatMap((events, index) => [
+    ...(index === 0 ? [OPEN] : [RECONNECTING, OPEN]),
+    ...events,
+  ]);
+}
+
 /** A case that opens one source, lets it close (itself, or by `closeWhen`), then compares. */
 interface StreamCase {
   wpt: string;
@@ -113,13 +125,7 @@ const STREAM_CASES: StreamCase[] = [
     name: 'an event without its final empty line is dropped, its id too',
     url: message('retry:50\ndata:test1\n\nid:test\ndata:test2', { newline: 'none' }),
     open: closeAtMessage(2),
-    expected: [
-      OPEN,
-      data('test1', { lastEventId: '' }),
-      RECONNECTING,
-      OPEN,
-      data('test1', { lastEventId: '' }),
-    ],
+    expected: acrossReconnects(withIds(['test1', '']), withIds(['test1', ''])),
   },
   {
     wpt: 'format-field-data',
@@ -147,73 +153,46 @@ const STREAM_CASES: StreamCase[] = [
     name: 'the id is sent back as Last-Event-ID on reconnect',
     url: '/wpt/last-event-id',
     open: closeAtMessage(2),
-    expected: [
-      OPEN,
-      data('hello', { lastEventId: '\u2026' }),
-      RECONNECTING,
-      OPEN,
-      data('\u2026', { lastEventId: '\u2026' }),
-    ],
+    expected: acrossReconnects(withIds(['hello', '\u2026']), withIds(['\u2026', '\u2026'])),
   },
   {
     wpt: 'format-field-id-2',
     name: 'the last event id outlives two reconnects without an id field',
     url: '/wpt/last-event-id',
     open: closeAtMessage(3),
-    expected: [
-      OPEN,
-      data('hello', { lastEventId: '\u2026' }),
-      RECONNECTING,
-      OPEN,
-      data('\u2026', { lastEventId: '\u2026' }),
-      RECONNECTING,
-      OPEN,
-      data('\u2026', { lastEventId: '\u2026' }),
-    ],
+    expected: acrossReconnects(
+      withIds(['hello', '\u2026']),
+      withIds(['\u2026', '\u2026']),
+      withIds(['\u2026', '\u2026']),
+    ),
   },
   {
     wpt: 'format-field-id-3',
     name: 'lastEventId persists to the next event',
     url: '/wpt/id-sequence?type=persists',
     open: closeAtMessage(2),
-    expected: [OPEN, data('1', { lastEventId: '1' }), data('2', { lastEventId: '1' })],
+    expected: [OPEN, ...withIds(['1', '1'], ['2', '1'])],
   },
   {
     wpt: 'format-field-id-3',
     name: 'lastEventId changes and persists',
     url: '/wpt/id-sequence?type=changes-and-persists',
     open: closeAtMessage(3),
-    expected: [
-      OPEN,
-      data('1', { lastEventId: '1' }),
-      data('2', { lastEventId: '2' }),
-      data('3', { lastEventId: '2' }),
-    ],
+    expected: [OPEN, ...withIds(['1', '1'], ['2', '2'], ['3', '2'])],
   },
   {
     wpt: 'format-field-id-3',
     name: 'an empty id field resets lastEventId',
     url: '/wpt/id-sequence?type=resets',
     open: closeAtMessage(3),
-    expected: [
-      OPEN,
-      data('1', { lastEventId: '1' }),
-      data('2', { lastEventId: '' }),
-      data('3', { lastEventId: '' }),
-    ],
+    expected: [OPEN, ...withIds(['1', '1'], ['2', ''], ['3', ''])],
   },
   {
     wpt: 'format-field-id-null',
     name: 'an id containing U+0000 is ignored, and not sent back',
     url: `/wpt/last-event-id?idvalue=${encodeURIComponent('\0\0')}`,
     open: closeAtMessage(2),
-    expected: [
-      OPEN,
-      data('hello', { lastEventId: '' }),
-      RECONNECTING,
-      OPEN,
-      data('hello', { lastEventId: '' }),
-    ],
+    expected: acrossReconnects(withIds(['hello', '']), withIds(['hello', ''])),
   },
   {
     wpt: 'format-field-parsing',
@@ -329,21 +308,21 @@ const STREAM_CASES: StreamCase[] = [
     wpt: 'eventsource-close',
     name: 'the server ends, the client reconnects, then a 204 closes it (test events)',
     url: '/wpt/reconnect-fail?id=close-events',
-    expected: [OPEN, data('opened'), RECONNECTING, OPEN, data('reconnected'), RECONNECTING, FAILED],
+    expected: [...acrossReconnects([data('opened')], [data('reconnected')]), RECONNECTING, FAILED],
   },
   {
     wpt: 'eventsource-reconnect',
     name: 'a 200 without events is reconnected from (200)',
     url: '/wpt/status-reconnect?status=200&id=reconnect-200',
     open: closeAtMessage(),
-    expected: [OPEN, RECONNECTING, OPEN, data('data')],
+    expected: acrossReconnects([], [data('data')]),
   },
   {
     wpt: 'eventsource-reconnect',
     name: 'test reconnection events',
     url: '/wpt/status-reconnect?status=200&ok_first&id=reconnect-events',
     open: closeAtMessage(2),
-    expected: [OPEN, data('ok'), RECONNECTING, OPEN, data('data')],
+    expected: acrossReconnects([data('ok')], [data('data')]),
   },
   {
     wpt: 'request-accept',
@@ -392,7 +371,7 @@ function requestsFor(url: string) {
 /** The lower-bound check of the retry cases: the reconnect waited at least `retryMs`. */
 async function expectReconnectAfter(tab: PlainTab, url: string, retryMs: number): Promise<void> {
   const entries = await tab.waitUntilClosed('retry');
-  expect(entries).toMatchObject([OPEN, data('x'), RECONNECTING, OPEN]);
+  expect(entries).toMatchObject(acrossReconnects([data('x')], []));
   const [first, second] = requestsFor(url);
   expect(first?.closedAt).not.toBeNull();
   // The client starts its wait after the server ends the response, so the gap can only be

@@ -55,7 +55,8 @@ function clientStep(entry: SourceEntry): ClientStep {
   return step;
 }
 
-const FIRST_STREAM: StreamEvent[] = [
+/** Unnamed and named events, with and without ids, the last one with an id. */
+export const MIXED_EVENTS: readonly StreamEvent[] = [
   { id: '1', data: 'a' },
   { event: 'tick', id: '2', data: 'b' },
   { data: 'c' },
@@ -87,7 +88,7 @@ export async function runParityScenario(
 
   await server.waitForRequests(path, (requests) => requests.length === 1);
   await waitForOpenStream(stream, 1);
-  for (const event of FIRST_STREAM) stream.publish(event);
+  for (const event of MIXED_EVENTS) stream.publish(event);
   await delivered('e');
   stream.endStreams();
 

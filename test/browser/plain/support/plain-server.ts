@@ -4,7 +4,7 @@
  * same origin as its SSE routes, logs every request (time, URL, the headers the suites look at,
  * status) and counts the event streams open per path, so a test asserts what the server saw.
  *
- * Routes are plain functions of a `Exchange` (one request and its response); the suites mount
+ * Routes are plain functions of an `Exchange` (one request and its response); the suites mount
  * theirs with `route()`: the WPT resources, the replaying streams, the misbehaving answers.
  */
 import {
