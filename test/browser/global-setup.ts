@@ -1,6 +1,7 @@
 /**
  * Global setup of the browser project: makes sure the system Chromium is there (never a silent
- * skip), then bundles the test page once per run, in memory, for every test file.
+ * skip), then bundles the test pages (tabcast's and the plain-wire one) once per run, in memory, for
+ * every test file.
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The test page script: `test/browser/support/page.ts` with tabcast and xstate bundled. */
     pageBundle: string;
+    /** The plain-wire test page: `test/browser/plain/support/page.ts`, bundled. */
+    plainPageBundle: string;
   }
 }
 
@@ -32,5 +35,10 @@ function ensureChromium(): void {
 
 export default async function setup(project: TestProject): Promise<void> {
   ensureChromium();
-  project.provide('pageBundle', await bundleBrowserModule('test/browser/support/page.ts'));
+  const [pageBundle, plainPageBundle] = await Promise.all([
+    bundleBrowserModule('test/browser/support/page.ts'),
+    bundleBrowserModule('test/browser/plain/support/page.ts'),
+  ]);
+  project.provide('pageBundle', pageBundle);
+  project.provide('plainPageBundle', plainPageBundle);
 }

@@ -1,0 +1,49 @@
+/**
+ * Which EventSource the plain suites run against. Imported by the page (`page.ts`, in the
+ * browser) and by the tests (in Node), so both always agree.
+ *
+ * THE SWITCH: `SHARED_EVENT_SOURCE_ENABLED`. While it is `false` every suite runs the native
+ * `EventSource` only. Set it to `true` once `src/index.ts` exports `SharedEventSource`
+ * (issue 10): the page then loads it from `src/`, puts it on `window.SharedEventSource`, and every
+ * suite also runs the two shared variants below (both transports). Nothing else needs to change;
+ * what the shared version is expected to do differently is data in `expectations.ts`.
+ */
+
+export const SHARED_EVENT_SOURCE_ENABLED = false;
+
+/** Which constructor a page uses: `window.EventSource` or `window.SharedEventSource`. */
+export type Implementation = 'native' | 'shared';
+
+/** One way of running a suite: a constructor and the `init` passed to it. */
+export interface Variant {
+  readonly name: 'native' | 'shared/eventsource' | 'shared/fetch';
+  readonly implementation: Implementation;
+  /** The second argument of the constructor (native reads only `withCredentials`). */
+  readonly init: Readonly<Record<string, unknown>>;
+}
+
+export const NATIVE: Variant = { name: 'native', implementation: 'native', init: {} };
+
+/**
+ * What the shared variants pass besides `transport`: small delays, so the suites stay fast.
+ * Rename the fields here if the final option names differ.
+ */
+const SHARED_INIT = {
+  appKey: 'plain-suite',
+  backoff: { baseMs: 100, capMs: 1_000 },
+  stallTimeoutMs: 3_000,
+};
+
+export const SHARED_VARIANTS: readonly Variant[] = [
+  {
+    name: 'shared/eventsource',
+    implementation: 'shared',
+    init: { ...SHARED_INIT, transport: 'eventsource' },
+  },
+  { name: 'shared/fetch', implementation: 'shared', init: { ...SHARED_INIT, transport: 'fetch' } },
+];
+
+/** Every variant the suites run now: native, plus the shared ones when the switch is on. */
+export const VARIANTS: readonly Variant[] = SHARED_EVENT_SOURCE_ENABLED
+  ? [NATIVE, ...SHARED_VARIANTS]
+  : [NATIVE];
