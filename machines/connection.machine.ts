@@ -148,8 +148,20 @@ export function connectionStatus(
   };
 }
 
-/** 400 and 403: the server refuses this request; asking again unchanged will not help. */
-const isRefusal = (status: number | undefined) => status === 400 || status === 403;
+/** Answers that say "later", however they are numbered. */
+const TRY_LATER = new Set([408, 425, 429]);
+
+/**
+ * An answer that asking again unchanged will not change, as `EventSource` treats it: a 4xx but
+ * 401 (the session refreshes) and the try-later ones, a 2xx or 3xx that is not the stream (a 200
+ * that is no `text/event-stream` among them). A 5xx or a network error is tried again.
+ */
+const isRefusal = (status: number | undefined) =>
+  status !== undefined &&
+  status !== 401 &&
+  status !== 204 &&
+  status < 500 &&
+  !TRY_LATER.has(status);
 
 /** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -160,6 +172,7 @@ const sendsResumeId = (context: ConnectionContext) =>
 
 function httpFailureCode(status: number | undefined, wire: Wire): ConnectionError['code'] {
   if (status === undefined) return 'network';
+  if (status === 200) return 'not_event_stream';
   if (status === 400 && wire === 'tabcast') return 'invalid_topics';
   if (status === 403) return 'forbidden';
   return 'http';
@@ -406,6 +419,8 @@ export const connectionMachine = setup({
       on: {
         'source.message': { actions: 'relayEvent' },
         'source.error': [
+          // The topics went while the debounce ran: nothing to reconnect for.
+          { guard: 'hasNoTopics', target: 'idle' },
           { guard: 'isUnauthorized', target: 'unauthorized' },
           { guard: 'isRejected', target: 'failed', actions: { type: 'recordFailure', params: {} } },
           { guard: 'isNoContent', target: 'closed' },
@@ -484,18 +499,18 @@ export const connectionMachine = setup({
     /** Waiting out the reconnect delay; `retry()` or coming back online skips it. */
     backoff: {
       entry: ['scheduleRetry', { type: 'reportPhase', params: { phase: 'reconnecting' } }],
-      after: { reconnectDelay: { target: 'live' } },
+      after: { reconnectDelay: { target: 'starting' } },
       on: {
-        'connection.retry': { target: 'live', actions: 'resetAttempt' },
-        'lifecycle.online': { target: 'live' },
+        'connection.retry': { target: 'starting', actions: 'resetAttempt' },
+        'lifecycle.online': { target: 'starting' },
       },
     },
     /** The server said 401: the session refreshes credentials, then the stream reconnects. */
     unauthorized: {
       entry: { type: 'tellSession', params: { event: { type: 'auth.expired' } } },
       on: {
-        'auth.refreshed': { target: 'live' },
-        'connection.retry': { target: 'live', actions: 'resetAttempt' },
+        'auth.refreshed': { target: 'starting' },
+        'connection.retry': { target: 'starting', actions: 'resetAttempt' },
       },
     },
     /** The server closed the stream on purpose (`replaced`, `shutdown`): back soon, jittered. */
@@ -504,20 +519,20 @@ export const connectionMachine = setup({
         'scheduleServerCloseRetry',
         { type: 'reportPhase', params: { phase: 'reconnecting' } },
       ],
-      after: { reconnectDelay: { target: 'live' } },
-      on: { 'connection.retry': { target: 'live' } },
+      after: { reconnectDelay: { target: 'starting' } },
+      on: { 'connection.retry': { target: 'starting' } },
     },
     /** Gave up (too many attempts, or the server rejected the topics): only `retry()` leaves. */
     failed: {
       entry: ['markGaveUp', { type: 'reportPhase', params: { phase: 'failed' } }],
       on: {
-        'connection.retry': { target: 'live', actions: 'resetAttempt' },
+        'connection.retry': { target: 'starting', actions: 'resetAttempt' },
         // The server refused the topics: a different set deserves a new try.
         'interest.changed': [
           { guard: 'wantsNoTopic', target: 'idle', actions: 'setInterest' },
           {
             guard: and(['wasRefused', 'isNewTopicSet']),
-            target: 'live',
+            target: 'starting',
             actions: ['setInterest', 'resetAttempt'],
           },
           { guard: 'isNewInterest', actions: 'setInterest' },
@@ -527,7 +542,7 @@ export const connectionMachine = setup({
     /** The server answered 204: it wants no stream. Only `retry()` leaves. */
     closed: {
       entry: { type: 'reportPhase', params: { phase: 'closed' } },
-      on: { 'connection.retry': { target: 'live', actions: 'resetAttempt' } },
+      on: { 'connection.retry': { target: 'starting', actions: 'resetAttempt' } },
     },
   },
 });

@@ -27,9 +27,13 @@ export function resumePoint(current: string | null, candidate: string): string {
   return newer ? candidate : current;
 }
 
-/** The ledger after delivering `id`, or null when `id` was delivered already. */
+/**
+ * The ledger after delivering `id`, or null when `id` was delivered already. An empty id is the
+ * server's reset of it (`id:` with no value): the stream resumes from nowhere.
+ */
 export function recordDelivery(ledger: DeliveryLedger, id: string | null): DeliveryLedger | null {
-  if (id === null || id === '') return ledger;
+  if (id === null) return ledger;
+  if (id === '') return ledger.lastEventId === null ? ledger : { ...ledger, lastEventId: null };
   if (ledger.recentIds.includes(id)) return null;
   const recentIds = [...ledger.recentIds, id];
   if (recentIds.length > RECENT_ID_LIMIT) recentIds.shift();

@@ -38,8 +38,8 @@ export function assertEventName(
   if (problem) throw new TabcastError('invalid_event_name', `tabcast: event name ${problem}`);
 }
 
-/** Longest endpoint on the plain wire, in characters. */
-export const MAX_ENDPOINT_LENGTH = 2048;
+/** Longest endpoint on the plain wire, in characters (a channel message names it). */
+export const MAX_ENDPOINT_LENGTH = 16_384;
 
 const RELATIVE_BASE = 'http://relative.invalid';
 

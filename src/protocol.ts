@@ -3,6 +3,7 @@
  * Versioned, scoped and validated: anything that fails validation is dropped and counted,
  * never thrown, so a foreign page posting garbage on the channel changes nothing.
  */
+import { MAX_ENDPOINT_LENGTH } from './names.js';
 import type { ConnectionStatus } from './status.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -70,7 +71,7 @@ const isStringArray = (value: unknown): value is string[] =>
 const isNullableString = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
 const isStream = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && value.length <= 4096;
+  typeof value === 'string' && value.length > 0 && value.length <= MAX_ENDPOINT_LENGTH;
 const PHASES = new Set(['idle', 'connecting', 'open', 'reconnecting', 'failed', 'closed']);
 
 function isConnectionStatus(value: unknown): value is ConnectionStatus {

@@ -6,6 +6,7 @@
 import type { TransportKind } from '../machines/connection.machine.js';
 import type { BackoffOptions } from './backoff.js';
 import { createTabcast, type EventMeta, type Tabcast } from './create-tabcast.js';
+import { TabcastError } from './errors.js';
 import { endpointOf } from './names.js';
 import type { Timing } from './options.js';
 import type { Platform } from './platform.js';
@@ -51,8 +52,8 @@ const CLOSED = 2;
 /** Events the source itself fires; every other type is an SSE event name. */
 const OWN_EVENTS = new Set(['open', 'error']);
 
-/** This page's handles, one per scope and connection settings. */
-const handles = new Map<string, Tabcast>();
+/** This page's handles, one per scope, with the settings the scope's first source gave. */
+const handles = new Map<string, { handle: Tabcast; settings: string }>();
 const identities = new WeakMap<object, number>();
 let identityCount = 0;
 
@@ -66,24 +67,44 @@ function identityOf(value: object | undefined): number {
   return identityCount;
 }
 
+/**
+ * The app key of a source's scope. Sources with and without `withCredentials` (part of the
+ * `EventSource` interface, so a drop-in must take both) are two scopes, `app` and
+ * `app~credentialed`: each connects its own way.
+ */
+function scopeAppKey(appKey: string, withCredentials: boolean): string {
+  return withCredentials ? `${appKey}~credentialed` : appKey;
+}
+
+/**
+ * The handle of the source's scope. Whichever tab leads connects for every source of the scope,
+ * with its own settings, so sources of one scope must agree on tabcast's own options: one that
+ * does not gets a clear error (give it another `appKey`) instead of a connection made the
+ * other's way.
+ */
 function handleFor(init: SharedEventSourceInit, base: string): Tabcast {
   const { user, appKey, withCredentials } = { ...SHARED_EVENT_SOURCE_DEFAULTS, ...init };
-  const key = JSON.stringify([
-    appKey,
-    user,
-    withCredentials,
+  const scopeKey = scopeAppKey(appKey, withCredentials);
+  const scope = JSON.stringify([scopeKey, user, identityOf(init.platform)]);
+  const settings = JSON.stringify([
     init.transport,
     init.lastEventIdParam,
     init.backoff,
     init.timing,
     identityOf(init.credentials),
-    identityOf(init.platform),
   ]);
-  let handle = handles.get(key);
+  const known = handles.get(scope);
+  if (known && known.settings !== settings) {
+    throw new TabcastError(
+      'invalid_option',
+      `SharedEventSource: the sources of app '${appKey}' share one connection per URL, so they share their settings (transport, credentials, backoff…); give a source with other settings its own \`appKey\``,
+    );
+  }
+  let handle = known?.handle;
   if (!handle) {
     handle = createTabcast({
       url: base,
-      appKey,
+      appKey: scopeKey,
       wire: 'plain',
       withCredentials,
       ...(init.transport ? { transport: init.transport } : {}),
@@ -93,7 +114,7 @@ function handleFor(init: SharedEventSourceInit, base: string): Tabcast {
       ...(init.timing ? { timing: init.timing } : {}),
       ...(init.platform ? { platform: init.platform } : {}),
     });
-    handles.set(key, handle);
+    handles.set(scope, { handle, settings });
   }
   // A new source after a logout of the scope starts a new session of it.
   if (handle.status.phase === 'signedOut') handle.login({ userId: user });
@@ -126,6 +147,38 @@ type Listener =
  * source.addEventListener('tile-updated', (event) => render(JSON.parse(event.data)));
  */
 export class SharedEventSource extends EventTarget {
+  /**
+   * Signs `user` out of the app's sources in every tab: each of them closes (`error`, then
+   * `CLOSED`), and a source made afterwards starts a new session.
+   * @example
+   * SharedEventSource.logout({ user: me.id });
+   */
+  static logout(init: Pick<SharedEventSourceInit, 'user' | 'appKey' | 'platform'> = {}): void {
+    const { user, appKey } = { ...SHARED_EVENT_SOURCE_DEFAULTS, ...init };
+    for (const withCredentials of [false, true]) {
+      const scope = JSON.stringify([
+        scopeAppKey(appKey, withCredentials),
+        user,
+        identityOf(init.platform),
+      ]);
+      const known = handles.get(scope)?.handle;
+      if (known) {
+        known.logout();
+        continue;
+      }
+      // No source of the scope in this tab: a passing handle tells the tabs that have some.
+      const passing = createTabcast({
+        url: '/',
+        appKey: scopeAppKey(appKey, withCredentials),
+        wire: 'plain',
+        ...(init.platform ? { platform: init.platform } : {}),
+      });
+      passing.login({ userId: user });
+      passing.logout();
+      passing.dispose();
+    }
+  }
+
   static readonly CONNECTING = CONNECTING;
   static readonly OPEN = OPEN;
   static readonly CLOSED = CLOSED;
@@ -270,7 +323,11 @@ export class SharedEventSource extends EventTarget {
       this.dispatchEvent(new Event('open'));
       return;
     }
-    const failedAgain = status?.phase === 'reconnecting' && status.attempt !== previous?.attempt;
+    // A failed attempt this source saw happen; one it joined in the middle of is no news.
+    const failedAgain =
+      previous !== undefined &&
+      status?.phase === 'reconnecting' &&
+      status.attempt !== previous.attempt;
     if (this.#readyState === OPEN || failedAgain) {
       this.#readyState = CONNECTING;
       this.dispatchEvent(new Event('error'));

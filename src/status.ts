@@ -19,6 +19,8 @@ export type ConnectionErrorCode =
   | 'stalled'
   | 'timeout'
   | 'http'
+  /** The server answered 200, but not with `text/event-stream`. */
+  | 'not_event_stream'
   | 'invalid_topics'
   | 'forbidden'
   | 'max_attempts';

@@ -3,7 +3,7 @@ import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 import type { Platform } from '../platform.js';
-import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+import { isEventStream, parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
 
 const CLOSED = 2;
 
@@ -24,10 +24,11 @@ export function eventSourceTransport(platform: Platform) {
       const source = new EventSource(input.url, { withCredentials: input.withCredentials });
       const probe = new AbortController();
       // A native source repeats the last id on messages that carry none, so an id equal to the
-      // previous one is taken as no id. A new source starts with none: a replayed id is real.
+      // previous one is taken as no id, and an empty one after an id as the server's reset of it
+      // (`id:` with no value). A new source starts with none: a replayed id is real.
       let previousId = '';
       const onEvent = (event: MessageEvent) => {
-        const id = event.lastEventId && event.lastEventId !== previousId ? event.lastEventId : null;
+        const id = event.lastEventId !== previousId ? event.lastEventId : null;
         if (id !== null) previousId = id;
         sendBack(readSseMessage(input.wire, event.type, String(event.data), id));
       };
@@ -78,7 +79,8 @@ async function probeStatus(
       cache: 'no-store',
       signal,
     });
-    const status = response.status === 200 ? undefined : response.status;
+    // A 200 that is an event stream again: the failure was the network's, not an answer.
+    const status = response.status === 200 && isEventStream(response) ? undefined : response.status;
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), platform.now());
     await response.body?.cancel().catch(() => {});
     return { type: 'source.error', status, retryAfterMs };

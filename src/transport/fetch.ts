@@ -3,7 +3,7 @@ import type { TransportInput } from '../../machines/connection.machine.js';
 import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';
-import { parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+import { isEventStream, parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
 
 /** Headers for one connect, read anew each time so a refreshed token is used at once. */
 export type CredentialsProvider = () =>
@@ -32,6 +32,16 @@ export function fetchTransport(platform: Platform, credentials: CredentialsProvi
   });
 }
 
+/**
+ * `value` as a header value: its UTF-8 bytes, one character each, as `EventSource` sends
+ * Last-Event-ID. `fetch` refuses a character above U+00FF in a header.
+ */
+function headerBytes(value: string): string {
+  let bytes = '';
+  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
+  return bytes;
+}
+
 async function stream(
   platform: Platform,
   credentials: CredentialsProvider | undefined,
@@ -44,19 +54,18 @@ async function stream(
     accept: 'text/event-stream',
     ...(await credentials?.()),
   };
-  if (input.lastEventId !== null) headers['last-event-id'] = input.lastEventId;
+  if (input.lastEventId !== null) headers['last-event-id'] = headerBytes(input.lastEventId);
   const response = await platform.fetch(input.url, {
     headers,
     credentials: input.withCredentials ? 'include' : 'same-origin',
     cache: 'no-store',
     signal,
   });
-  const contentType = response.headers.get('content-type') ?? '';
-  if (response.status !== 200 || !contentType.includes('text/event-stream') || !response.body) {
+  if (response.status !== 200 || !isEventStream(response) || !response.body) {
     await response.body?.cancel().catch(() => {});
     report({
       type: 'source.error',
-      status: response.status === 200 ? undefined : response.status,
+      status: response.status,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()),
     });
     return;
@@ -66,7 +75,7 @@ async function stream(
     maxBufferSize: MAX_BUFFERED_CHARS,
     onEvent: (message) =>
       report(
-        readSseMessage(input.wire, message.event ?? 'message', message.data, message.id || null),
+        readSseMessage(input.wire, message.event ?? 'message', message.data, message.id ?? null),
       ),
     onRetry: (ms) => report({ type: 'source.retryHint', ms }),
     onError: (error) => {

@@ -27,6 +27,14 @@ export function readSseMessage(
   return { type: 'source.control', control: body.type as ControlType, reason, id };
 }
 
+/** Whether the response is an SSE stream: `text/event-stream`, parameters aside, any case. */
+export function isEventStream(response: {
+  headers: { get(name: string): string | null };
+}): boolean {
+  const type = response.headers.get('content-type') ?? '';
+  return type.split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
+}
+
 /** `Retry-After` in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(
   header: string | null | undefined,

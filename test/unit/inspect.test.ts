@@ -228,7 +228,7 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
         'leadership.locks.queued.waiting -> leadership.locks.queued.leading',
         'connection.live -> connection.unauthorized',
         'session.signedIn.active -> session.signedIn.refreshing',
-        'connection.unauthorized -> connection.live',
+        'connection.unauthorized -> connection.starting',
         'connection.live.connecting -> connection.live.open',
         'session.signedIn -> session.signedIn.signingOut',
         'session.signedIn.signingOut -> session.signedOut',

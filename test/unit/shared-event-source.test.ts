@@ -172,3 +172,19 @@ describe('SharedEventSource and the scope’s logout', () => {
     expect(liveSources(browser)).toHaveLength(1);
   });
 });
+
+describe('SharedEventSource.logout', () => {
+  it('closes the user’s sources in every tab, from a tab that has none', async () => {
+    const browser = new FakeBrowser();
+    const [first, second, third] = [browser.openTab(), browser.openTab(), browser.openTab()];
+    const plain = open(first, URL_A, { user: 'ada' });
+    const credentialed = open(second, URL_A, { user: 'ada', withCredentials: true });
+    const bob = open(second, URL_A, { user: 'bob' });
+    await browser.clock.advance(100);
+    expect(liveSources(browser)).toHaveLength(3);
+    SharedEventSource.logout({ user: 'ada', platform: third.platform });
+    await browser.clock.advance(1_000);
+    expect([plain, credentialed, bob].map(({ source }) => source.readyState)).toEqual([2, 2, 0]);
+    expect(liveSources(browser)).toHaveLength(1);
+  });
+});

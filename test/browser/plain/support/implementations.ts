@@ -9,7 +9,7 @@
  * what the shared version is expected to do differently is data in `expectations.ts`.
  */
 
-export const SHARED_EVENT_SOURCE_ENABLED = false;
+export const SHARED_EVENT_SOURCE_ENABLED = true;
 
 /** Which constructor a page uses: `window.EventSource` or `window.SharedEventSource`. */
 export type Implementation = 'native' | 'shared';
@@ -29,18 +29,22 @@ export const NATIVE: Variant = { name: 'native', implementation: 'native', init:
  * Rename the fields here if the final option names differ.
  */
 const SHARED_INIT = {
-  appKey: 'plain-suite',
   backoff: { baseMs: 100, capMs: 1_000 },
-  stallTimeoutMs: 3_000,
+  timing: { stallTimeoutMs: 3_000 },
 };
 
 export const SHARED_VARIANTS: readonly Variant[] = [
   {
     name: 'shared/eventsource',
     implementation: 'shared',
-    init: { ...SHARED_INIT, transport: 'eventsource' },
+    // A scope's sources share one leader's settings: each transport is its own app here.
+    init: { ...SHARED_INIT, appKey: 'plain-suite-eventsource', transport: 'eventsource' },
   },
-  { name: 'shared/fetch', implementation: 'shared', init: { ...SHARED_INIT, transport: 'fetch' } },
+  {
+    name: 'shared/fetch',
+    implementation: 'shared',
+    init: { ...SHARED_INIT, appKey: 'plain-suite-fetch', transport: 'fetch' },
+  },
 ];
 
 /** Every variant the suites run now: native, plus the shared ones when the switch is on. */
