@@ -51,16 +51,23 @@ export interface BrokerLink {
   /** The next entry of the shared sequence (in id order; a hole is the hub's to detect). */
   ingest(entry: BrokerEntry): void;
   /**
-   * The sequence goes on after `headId` and continuity with what this process read before
-   * cannot be proven: the replay ring restarts and every open stream gets a `reset`.
+   * The sequence goes on after `from`: the replay ring restarts there. With `reset`,
+   * continuity with what this process read before cannot be proven: every open stream gets a
+   * `reset` carrying `through`, and nothing up to `through` (entries the broker still holds,
+   * read to fill the ring) is sent live or applied as control. Without it, streams keep what
+   * they were served.
    */
-  restart(headId: number): void;
+  restart(from: number, through: number, reset: boolean): void;
   /** The sticky values the broker holds, replacing this process's. */
   restoreSticky(records: readonly StickyRecord[]): void;
   /** The newest id this process has read. */
   readonly headId: number;
   /** Every stream open on this process, for lease renewals. */
   leases(): Lease[];
+  /** Prefixes this process's stream tokens (`<processId>:<n>`). */
+  readonly processId: string;
+  /** How many events the hub keeps for replay: the broker keeps at least as many. */
+  readonly replayBufferSize: number;
   readonly logger: HubLogger;
 }
 
@@ -94,8 +101,8 @@ export interface Broker {
   release(lease: Lease): void;
   /** @internal Tells every other process to force this user's streams out. */
   forceLogout(userKey: string): void;
-  /** @internal */
-  stats(): BrokerStats;
+  /** @internal `restarts` is the hub's to count. */
+  stats(): Omit<BrokerStats, 'restarts'>;
   /** @internal Stops reading and releases every connection; pending publishes fail. */
   close(): Promise<void>;
 }

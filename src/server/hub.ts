@@ -110,6 +110,10 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private connects = 0;
   private dropped = 0;
+  /** Times the broker's sequence could not be followed without a hole. */
+  private restarts = 0;
+  /** Control entries at or below this id were read to fill the ring: already acted on. */
+  private controlFloor = 0;
   private closed = false;
 
   constructor(private readonly options: ResolvedHubOptions<User>) {
@@ -121,17 +125,19 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
       lastEventIdParam: options.lastEventIdParam,
     };
     this.broker = options.broker;
+    const log = this.log;
     this.broker?.attach({
       ingest: (entry) => this.ingest(entry),
-      restart: (headId) => this.restart(headId),
+      restart: (from, through, reset) => this.restart(from, through, reset),
       restoreSticky: (records) => this.restoreSticky(records),
       get headId() {
-        return hub.log.headId;
+        return log.headId;
       },
       leases: () => [...this.streams].map((stream) => stream.lease),
+      processId: this.processId,
+      replayBufferSize: options.replayBufferSize,
       logger: options.logger,
     });
-    const hub = this;
   }
 
   readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -228,10 +234,10 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
       ),
       connects: this.connects,
       dropped: this.dropped,
-      broker: this.broker?.stats() ?? {
-        ...MEMORY_BROKER_STATS,
-        state: this.closed ? 'closed' : 'ready',
-      },
+      broker:
+        this.broker === undefined
+          ? { ...MEMORY_BROKER_STATS, state: this.closed ? 'closed' : 'ready' }
+          : { ...this.broker.stats(), restarts: this.restarts },
     };
   }
 
@@ -378,10 +384,10 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
 
   /** The broker's entries, in order; a hole in the ids restarts the log first. */
   private ingest(entry: BrokerEntry): void {
-    if (!this.log.follows(entry.id)) this.restart(entry.id - 1);
+    if (!this.log.follows(entry.id)) this.restart(entry.id - 1, entry.id - 1, true);
     if (entry.kind !== 'event') {
       this.log.skip(entry.id);
-      this.applyControl(entry);
+      if (entry.id > this.controlFloor) this.applyControl(entry);
       return;
     }
     const event = makeEvent(entry.id, entry.topic, entry.eventName, entry.envelope);
@@ -405,13 +411,19 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
     }
   }
 
-  /** Continuity with the broker's sequence is lost: every stream must resync. */
-  private restart(headId: number): void {
-    this.log.restart(headId);
-    const reset = controlFrame({ type: 'reset' }, headId);
+  /** The broker's sequence goes on after `from`; with `reset`, every stream must resync. */
+  private restart(from: number, through: number, reset: boolean): void {
+    this.log.restart(from);
+    this.controlFloor = through;
+    if (reset) this.restarts += 1;
+    const frame = controlFrame({ type: 'reset' }, through);
     for (const stream of this.streams) {
-      stream.deliveredThrough = headId;
-      stream.writer.send(reset);
+      if (reset) {
+        stream.deliveredThrough = through;
+        stream.writer.send(frame);
+      } else {
+        stream.deliveredThrough = Math.max(stream.deliveredThrough, from);
+      }
     }
   }
 
