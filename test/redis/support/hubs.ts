@@ -7,15 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { onTestFinished } from 'vitest';
-import {
-  createHub,
-  type Hub,
-  type HubOptions,
-  type HubRequest,
-  headerOf,
-} from '../../../src/server/index.js';
+import { createHub, type Hub, type HubOptions } from '../../../src/server/index.js';
 import { createRedisBroker, type RedisBrokerOptions } from '../../../src/server/redis/index.js';
 import { SseReader, withTimeout } from '../../server/sse-reader.js';
+import { userFromHeader } from './users.js';
 
 export interface RedisHub {
   hub: Hub<string, Promise<string>>;
@@ -37,8 +32,6 @@ export interface Opened {
   reader: SseReader;
   abort: () => void;
 }
-
-export const userFromHeader = (req: HubRequest) => headerOf(req, 'x-user') ?? null;
 
 export async function startRedisHub(
   redisUrl: string,
