@@ -25,7 +25,8 @@ export type HubProcessReply =
   | { type: 'ready'; port: number }
   | { type: 'published'; id: string; at: number }
   | { type: 'stormed'; ids: string[]; startedAt: number }
-  | { type: 'ticked'; ids: string[] }
+  /** `at`: when each publish was called (epoch ms, sub-ms). */
+  | { type: 'ticked'; ids: string[]; at: number[] }
   | { type: 'stats'; stats: HubStats };
 
 export interface HubProcessConfig {
@@ -78,7 +79,7 @@ process.on('message', (request: HubProcessRequest) => {
       break;
     }
     case 'storm': {
-      const startedAt = Date.now();
+      const startedAt = performance.timeOrigin + performance.now();
       const ids = Array.from({ length: request.count }, (_, n) =>
         hub.publish(request.topic, 'tick', { source: request.source, n }),
       );
@@ -87,11 +88,13 @@ process.on('message', (request: HubProcessRequest) => {
     }
     case 'tick': {
       const ids: Promise<string>[] = [];
+      const at: number[] = [];
       const timer = setInterval(() => {
+        at.push(performance.timeOrigin + performance.now());
         ids.push(hub.publish(request.topic, 'tick', { n: ids.length }));
         if (ids.length < request.count) return;
         clearInterval(timer);
-        void Promise.all(ids).then((done) => send({ type: 'ticked', ids: done }));
+        void Promise.all(ids).then((done) => send({ type: 'ticked', ids: done, at }));
       }, request.everyMs);
       break;
     }
