@@ -5,14 +5,6 @@
  * closed: the new leader's stream lands on B, resumes from the last id every tab delivered, and
  * every remaining tab has every event exactly once, in order.
  */
-import {
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { HubStats } from '../../src/server/index.js';
 import { Balancer } from '../redis/support/balancer.js';
