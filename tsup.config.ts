@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     testing: 'test/fakes/index.ts',
     server: 'src/server/index.ts',
+    'server/redis': 'src/server/redis/index.ts',
     react: 'src/react/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -15,5 +16,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['xstate', '@xstate/react', 'react'],
+  external: ['xstate', '@xstate/react', 'react', 'ioredis'],
 });

@@ -6,6 +6,7 @@ import type { ModelCoverage, MutationSummary } from './quality.js';
 import type { FailoverResult, FailoverRun } from './scenarios/failover.js';
 import type { IdleResult } from './scenarios/idle.js';
 import type { LogoutResult } from './scenarios/logout.js';
+import type { RedisResult } from './scenarios/redis.js';
 import type { RelayResult, RelayRun } from './scenarios/relay.js';
 import type { SizeFigure, SizeKey } from './scenarios/size.js';
 import { STORM_WINDOW_MS, type StormResult } from './scenarios/storm.js';
@@ -38,6 +39,7 @@ export interface BenchResults {
   storm?: StormResult[];
   size?: Partial<Record<SizeKey, SizeFigure>>;
   idle?: IdleResult;
+  redis?: RedisResult;
   modelCoverage?: ModelCoverage;
   mutation?: MutationSummary;
   /** Scenarios that could not run, with why. */
@@ -174,6 +176,16 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
       flat[`idle.${role}.wakeupsPerMin`] = finite(idle[role].wakeupsPerMin);
       flat[`idle.${role}.armedPerMin`] = finite(idle[role].armedPerMin);
     }
+  }
+  const memoryThroughput = results.redis?.runs.find((run) => run.subject === 'memory')?.throughput;
+  for (const run of results.redis?.runs ?? []) {
+    const key = run.subject.replace(/\W+/g, '_');
+    flat[`redis.${key}.p50Ms`] = finite(median(run.latenciesMs));
+    flat[`redis.${key}.p95Ms`] = finite(p95(run.latenciesMs));
+    flat[`redis.${key}.eventsPerSecond`] = finite(run.throughput);
+    flat[`redis.${key}.throughputRatio`] =
+      memoryThroughput === undefined ? null : finite(run.throughput / memoryThroughput);
+    flat[`redis.${key}.missing`] = run.missing;
   }
   for (const machine of modelCoverage?.machines ?? []) {
     flat[`model.${machine.machine}.statesCovered`] = machine.covered;
@@ -563,6 +575,32 @@ function idleSection(idle: IdleResult): string {
   ].join('\n');
 }
 
+function redisSection(redis: RedisResult): string {
+  const memory = redis.runs.find((run) => run.subject === 'memory');
+  return [
+    '## 8. Many processes on Redis',
+    '',
+    'One Chromium tab streams `news` through one origin (a balancer in the bench process). Latency:',
+    `the publish call to the tab's subscriber delivering it (${redis.latencyEvents} events, one every`,
+    `10 ms). Throughput: ${redis.burstEvents} events published at once, first publish call to the`,
+    "tab's last delivery. `memory` is the in-memory hub publishing in its own process (the",
+    'baseline); on Redis with 1 process the tab streams from the publishing process; with 3, the tab',
+    'streams from process A and process C publishes. A real `redis-server` on 127.0.0.1.',
+    '',
+    table(
+      ['hub', 'latency p50', 'latency p95', 'throughput', 'vs memory', 'missing'],
+      redis.runs.map((run) => [
+        run.subject,
+        ms(median(run.latenciesMs)),
+        ms(p95(run.latenciesMs)),
+        `${Math.round(run.throughput)} events/s`,
+        memory === undefined ? '—' : `${round(run.throughput / memory.throughput, 2)}×`,
+        run.missing,
+      ]),
+    ),
+  ].join('\n');
+}
+
 function qualitySection(results: BenchResults): string {
   const lines = ['## Quality figures (not gates)', ''];
   const mutation = results.mutation;
@@ -639,6 +677,7 @@ export function renderMarkdown(results: BenchResults, charts: Charts): string {
   if (results.storm) sections.push(stormSection(results.storm, charts), '');
   if (results.size) sections.push(sizeSection(results.size), '');
   if (results.idle) sections.push(idleSection(results.idle), '');
+  if (results.redis) sections.push(redisSection(results.redis), '');
   sections.push(qualitySection(results), '');
   return sections.join('\n');
 }

@@ -4,7 +4,7 @@
  *   npm run bench                  writes docs/benchmarks.md (+ its two SVG charts)
  *   npm run bench -- --json        prints one flat JSON object on stdout instead
  *   npm run bench -- --only=storm,size   runs some scenarios (streams, failover, relay, logout,
- *                                  storm, size, idle, model)
+ *                                  storm, size, idle, redis, model)
  *   npm run bench -- --raw=FILE    also keeps every sample (not only the figures) in FILE
  *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing
  *
@@ -30,6 +30,7 @@ import {
 import { runFailover } from './scenarios/failover.js';
 import { runIdle } from './scenarios/idle.js';
 import { runLogout } from './scenarios/logout.js';
+import { runRedisScenario } from './scenarios/redis.js';
 import { runRelay } from './scenarios/relay.js';
 import { measureSizes } from './scenarios/size.js';
 import { runStorm } from './scenarios/storm.js';
@@ -49,10 +50,11 @@ const SCENARIOS = [
   'relay',
   'logout',
   'idle',
+  'redis',
   'model',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const BROWSER_SCENARIOS: Scenario[] = ['streams', 'failover', 'relay', 'logout', 'idle'];
+const BROWSER_SCENARIOS: Scenario[] = ['streams', 'failover', 'relay', 'logout', 'idle', 'redis'];
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -163,6 +165,9 @@ if (selected.some((name) => BROWSER_SCENARIOS.includes(name))) {
       });
       await attempt('idle', async () => {
         results.idle = await runIdle(browser, IDLE);
+      });
+      await attempt('redis', async () => {
+        results.redis = await runRedisScenario(browser, log);
       });
     } finally {
       await browser.close();

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createHub, type Hub } from '../src/server/index.js';
+import { createHub, type Hub, type HubRequest, headerOf } from '../src/server/index.js';
 import { bundleBrowserPage } from './bundle.js';
 import { MAX_CHAT_LENGTH } from './limits.js';
 
@@ -41,9 +41,9 @@ const USER_NAME = /^[A-Za-z0-9_-]{1,32}$/;
  * Who is asking. The demo lets every tab pick its user, so the page sends its user in a header
  * (fetch transport, `credentials`); a real app reads its session cookie or token here.
  */
-function demoUser(req: IncomingMessage): DemoUser | null {
-  const name = req.headers['x-demo-user'];
-  return typeof name === 'string' && USER_NAME.test(name) ? { id: name } : null;
+function demoUser(req: HubRequest): DemoUser | null {
+  const name = headerOf(req, 'x-demo-user');
+  return name !== undefined && USER_NAME.test(name) ? { id: name } : null;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

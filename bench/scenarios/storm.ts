@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { JitterStrategy } from '../../src/backoff.js';
-import { ChildScript } from '../ipc.js';
+import { ChildScript } from '../../test/support/child-script.js';
 import { countPerWindow } from '../stats.js';
 import type { StormClientsReply, StormClientsRequest } from '../storm-clients.js';
 import type { StormServerReply, StormServerRequest } from '../storm-server.js';

@@ -1,4 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { RequestView } from './request';
+import { byteLength } from './sse';
 import { parseTopicList, type TopicListRules } from './validate';
 
 /** The error body of the wire contract: a code, maybe a reason, never anything secret. */
@@ -27,24 +29,38 @@ export interface StreamRequestRules extends TopicListRules {
 /** Printable ASCII: a clientId only serves as a map key, but must not be a memory sink. */
 const CLIENT_ID = /^[\x21-\x7e]{1,128}$/;
 
-export function sendError(res: ServerResponse, { status, body, headers }: Rejection): void {
+function errorHeaders({ body, headers }: Rejection): [string, Record<string, string>] {
+  const text = JSON.stringify(body);
+  return [
+    text,
+    {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'content-length': String(byteLength(text)),
+      ...headers,
+    },
+  ];
+}
+
+export function sendError(res: ServerResponse, rejection: Rejection): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'cache-control': 'no-store',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
+  const [text, headers] = errorHeaders(rejection);
+  res.writeHead(rejection.status, headers);
   res.end(text);
+}
+
+/** The same answer as `sendError`, for the web-standard door. */
+export function errorResponse(rejection: Rejection): Response {
+  const [text, headers] = errorHeaders(rejection);
+  return new Response(text, { status: rejection.status, headers });
 }
 
 /** Reads method, topics, clientId and last event id; anything malformed becomes a rejection. */
 export function readStreamRequest(
-  req: IncomingMessage,
+  req: RequestView,
   rules: StreamRequestRules,
 ): StreamRequest | Rejection {
   if (req.method !== 'GET') {
@@ -52,7 +68,7 @@ export function readStreamRequest(
   }
   let url: URL;
   try {
-    url = new URL(req.url ?? '/', 'http://localhost');
+    url = new URL(req.url, 'http://localhost');
   } catch {
     return invalidTopics('the request URL cannot be parsed');
   }
@@ -70,9 +86,9 @@ export function readStreamRequest(
     };
   }
 
-  const header = req.headers['last-event-id'];
+  const header = req.lastEventIdHeader;
   const lastEventId =
-    (typeof header === 'string' && header !== '' ? header : undefined) ??
+    (header !== undefined && header !== '' ? header : undefined) ??
     (url.searchParams.get(rules.lastEventIdParam) || undefined);
   return { topics: topicList.topics, clientId, lastEventId };
 }

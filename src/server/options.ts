@@ -1,14 +1,17 @@
-import type { IncomingMessage } from 'node:http';
+import type { Broker } from './broker';
+import type { HubRequest } from './request';
 import type { HubLogger, StreamInfo } from './types';
 
 export interface HubOptions<User> {
   /**
    * Decides who is asking. Return the user, or `null`/`undefined` for a 401
    * `{"error":"unauthorized"}`. A throw or rejection answers 500 `{"error":"internal"}` and is
-   * logged without the request's headers.
-   * @example authorize: (req) => sessions.find(readCookie(req, 'sid')) ?? null
+   * logged without the request's headers. `req` is what the front door received: a
+   * `node:http` request from `hub.handler`, a web `Request` from `hub.fetch`; `headerOf(req,
+   * name)` reads a header of either.
+   * @example authorize: (req) => sessions.get(sidOf(headerOf(req, 'cookie'))) ?? null
    */
-  authorize: (req: IncomingMessage) => User | null | undefined | Promise<User | null | undefined>;
+  authorize: (req: HubRequest) => User | null | undefined | Promise<User | null | undefined>;
   /**
    * A stable string per user: groups streams in `stats()` and scopes replacement by `clientId`.
    * @default the user itself when it is a string or number, else `String(user.id)`; a user
@@ -67,12 +70,21 @@ export interface HubOptions<User> {
    */
   maxBufferedBytes?: number;
   /**
-   * The most streams open at once. Beyond it a request gets 503 with `Retry-After`.
+   * The most streams open at once (on a broker: across every process). Beyond it a request gets
+   * 503 with `Retry-After`. A stream replacing its client's older one is always let in.
    * @default Infinity
    */
   maxStreams?: number;
   /**
-   * The `Retry-After` value, in seconds, of a 503 (too many streams, or the hub is closed).
+   * The most streams one `userKey` may have open at once (on a broker: across every process).
+   * Beyond it 503 with `Retry-After`.
+   * @default Infinity
+   */
+  maxStreamsPerUser?: number;
+  /**
+   * The least `Retry-After` of a 503 (too many streams, or the hub is closed), in seconds. Each
+   * answer picks a whole number from this to twice this at random, so refused clients come back
+   * spread out instead of all at once.
    * @default 5
    */
   retryAfterSeconds?: number;
@@ -94,7 +106,19 @@ export interface HubOptions<User> {
   logger?: HubLogger;
 }
 
-export type ResolvedHubOptions<User> = Required<HubOptions<User>>;
+/** The options of a hub shared with other processes through a broker. */
+export interface BrokeredHubOptions<User> extends HubOptions<User> {
+  /**
+   * Shares the hub with other processes: `createRedisBroker()` from `tabcast/server/redis`.
+   * Then `publish` returns a promise of the id, and caps, replacement and `forceLogout(userKey)`
+   * hold across processes.
+   */
+  broker: Broker;
+}
+
+export type ResolvedHubOptions<User> = Required<Omit<HubOptions<User>, 'broker'>> & {
+  broker: Broker | undefined;
+};
 
 function defaultUserKey(user: unknown): string {
   if (typeof user === 'string' || typeof user === 'number') return String(user);
@@ -122,10 +146,12 @@ export const HUB_DEFAULTS: HubDefaults = Object.freeze({
   retryMs: 2_000,
   maxBufferedBytes: 1024 * 1024,
   maxStreams: Number.POSITIVE_INFINITY,
+  maxStreamsPerUser: Number.POSITIVE_INFINITY,
   retryAfterSeconds: 5,
   onConnect: (): void => {},
   onDisconnect: (): void => {},
   logger: console,
+  broker: undefined,
 });
 
 /** setInterval turns a longer delay into 1 ms, which would flood every stream. */
@@ -148,6 +174,11 @@ const isWholeNumber =
       : `must be an integer from ${min} to ${max}`;
   };
 
+const isCap: Check = (value) =>
+  value === Number.POSITIVE_INFINITY || isWholeNumber(1)(value) === undefined
+    ? undefined
+    : 'must be an integer >= 1 or Infinity';
+
 const OPTION_CHECKS: Record<keyof ResolvedHubOptions<unknown>, Check> = {
   authorize: isFunction,
   userKey: isFunction,
@@ -167,15 +198,19 @@ const OPTION_CHECKS: Record<keyof ResolvedHubOptions<unknown>, Check> = {
   heartbeatMs: isWholeNumber(1, MAX_TIMER_MS),
   retryMs: isWholeNumber(0, MAX_TIMER_MS),
   maxBufferedBytes: isWholeNumber(1),
-  maxStreams: (value) =>
-    value === Number.POSITIVE_INFINITY || isWholeNumber(1)(value) === undefined
-      ? undefined
-      : 'must be an integer >= 1 or Infinity',
+  maxStreams: isCap,
+  maxStreamsPerUser: isCap,
   retryAfterSeconds: isWholeNumber(0),
   logger: (value) =>
     typeof (value as HubLogger | null | undefined)?.error === 'function'
       ? undefined
       : 'must be an object with an error(message) method',
+  broker: (value) =>
+    value === undefined ||
+    (typeof (value as Broker | null)?.attach === 'function' &&
+      typeof (value as Broker).publish === 'function')
+      ? undefined
+      : 'must be a broker made by createRedisBroker()',
 };
 
 function describeValue(value: unknown): string {
@@ -187,11 +222,13 @@ function describeValue(value: unknown): string {
 }
 
 /** Merges the options over `HUB_DEFAULTS`, throwing a `TypeError` that names any bad option. */
-export function resolveHubOptions<User>(options: HubOptions<User>): ResolvedHubOptions<User> {
+export function resolveHubOptions<User>(
+  options: HubOptions<User> | BrokeredHubOptions<User>,
+): ResolvedHubOptions<User> {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('createHub: options must be an object with at least authorize(req)');
   }
-  const given: Partial<HubOptions<User>> = Object.fromEntries(
+  const given: Partial<BrokeredHubOptions<User>> = Object.fromEntries(
     Object.entries(options).filter(([, value]) => value !== undefined),
   );
   for (const name of Object.keys(given)) {

@@ -1,4 +1,4 @@
-import { eventFrame } from './sse';
+import { byteLength, eventFrame } from './sse';
 
 /** A published event, kept with its ready-to-send frame. */
 export interface LoggedEvent {
@@ -28,13 +28,27 @@ export function parseEventId(text: string): number | undefined {
   return Number.isSafeInteger(id) ? id : undefined;
 }
 
+export function makeEvent(
+  id: number,
+  topic: string,
+  eventName: string,
+  envelope: string,
+): LoggedEvent {
+  const frame = eventFrame(id, eventName, envelope);
+  return { id, topic, eventName, frame, bytes: byteLength(frame) };
+}
+
 /**
- * Assigns event ids and keeps the newest `capacity` events in a ring.
+ * The newest `capacity` events of one sequence of ids, in a ring.
  *
- * Ids are consecutive, so the buffer covers a resume exactly when it still holds the event right
- * after the requested id. They start at the creation time in microseconds, so after a restart
- * (empty buffer) a client's id from the previous process is older than the head and gets a
- * `reset` instead of being mistaken for "up to date".
+ * The in-memory hub numbers its own events (`append`); a broker's hub records the entries of the
+ * shared sequence as it reads them (`follows`, `record`, `skip`), where some ids are control
+ * entries that are never sent. The buffer covers a resume from `id` exactly when nothing after
+ * `id` was evicted: `id >= floor`, the newest id ever evicted (or the point the log started).
+ *
+ * Ids start at the creation time in microseconds, so after a restart (empty buffer) a client's id
+ * from the previous process is older than the floor and gets a `reset` instead of being mistaken
+ * for "up to date".
  */
 export class EventLog {
   private readonly ring: (LoggedEvent | undefined)[];
@@ -42,6 +56,7 @@ export class EventLog {
   private oldestIndex = 0;
   private size = 0;
   private head: number;
+  private floor: number;
 
   constructor(
     private readonly capacity: number,
@@ -49,29 +64,54 @@ export class EventLog {
   ) {
     this.ring = new Array(capacity);
     this.head = initialId;
+    this.floor = initialId;
   }
 
-  /** The id of the newest event (or the starting point, before any). */
+  /** The id of the newest entry (or the starting point, before any). */
   get headId(): number {
     return this.head;
   }
 
+  /** The next event of this log's own sequence. */
   append(topic: string, eventName: string, envelope: string): LoggedEvent {
-    this.head += 1;
-    const frame = eventFrame(this.head, eventName, envelope);
-    const event: LoggedEvent = {
-      id: this.head,
-      topic,
-      eventName,
-      frame,
-      bytes: Buffer.byteLength(frame),
-    };
-    if (this.capacity > 0) {
-      this.ring[(this.oldestIndex + this.size) % this.capacity] = event;
-      if (this.size < this.capacity) this.size += 1;
-      else this.oldestIndex = (this.oldestIndex + 1) % this.capacity;
+    return this.record(makeEvent(this.head + 1, topic, eventName, envelope));
+  }
+
+  /** Whether `id` is the next of the sequence: anything else means entries were missed. */
+  follows(id: number): boolean {
+    return id === this.head + 1;
+  }
+
+  /** Keeps `event`, the newest of the sequence. */
+  record(event: LoggedEvent): LoggedEvent {
+    this.head = event.id;
+    if (this.capacity === 0) {
+      this.floor = event.id;
+      return event;
     }
+    const slot = (this.oldestIndex + this.size) % this.capacity;
+    if (this.size < this.capacity) {
+      this.size += 1;
+    } else {
+      this.floor = this.ring[slot]!.id;
+      this.oldestIndex = (this.oldestIndex + 1) % this.capacity;
+    }
+    this.ring[slot] = event;
     return event;
+  }
+
+  /** A control entry of the shared sequence: it takes an id, but is never replayed. */
+  skip(id: number): void {
+    this.head = id;
+  }
+
+  /** Forgets everything: the sequence goes on after `headId`, and nothing before it replays. */
+  restart(headId: number): void {
+    this.ring.fill(undefined);
+    this.oldestIndex = 0;
+    this.size = 0;
+    this.head = headId;
+    this.floor = headId;
   }
 
   resume(lastEventId: string | undefined): ResumePlan {
@@ -79,12 +119,11 @@ export class EventLog {
     const after = parseEventId(lastEventId);
     if (after === undefined) return { kind: 'reset', headId: this.head };
     if (after >= this.head) return { kind: 'replay', after, events: [] };
-    const oldestId = this.head - this.size + 1;
-    if (this.size === 0 || after + 1 < oldestId) return { kind: 'reset', headId: this.head };
+    if (after < this.floor) return { kind: 'reset', headId: this.head };
     const events: LoggedEvent[] = [];
-    for (let offset = after + 1 - oldestId; offset < this.size; offset += 1) {
-      const event = this.ring[(this.oldestIndex + offset) % this.capacity];
-      if (event !== undefined) events.push(event);
+    for (let offset = 0; offset < this.size; offset += 1) {
+      const event = this.ring[(this.oldestIndex + offset) % this.capacity]!;
+      if (event.id > after) events.push(event);
     }
     return { kind: 'replay', after, events };
   }

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { EventSink } from './sink';
 import { CONTROL_EVENT_NAME } from './validate';
 
 /** The control messages of the wire contract (docs/wire.md), sent as event `tabcast`. */
@@ -6,6 +6,17 @@ export type ControlMessage =
   | { type: 'server_close'; reason: 'replaced' | 'shutdown' }
   | { type: 'reset' }
   | { type: 'force_logout' };
+
+const encoder = new TextEncoder();
+
+/**
+ * The UTF-8 length of `text`: Node's own count where there is one, and the web standard's in
+ * runtimes without `Buffer` (Deno, edge workers), where `hub.fetch` runs too.
+ */
+export const byteLength: (text: string) => number =
+  typeof Buffer === 'function'
+    ? (text) => Buffer.byteLength(text)
+    : (text) => encoder.encode(text).length;
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -56,8 +67,8 @@ export function controlFrame(message: ControlMessage, id?: number): string {
 }
 
 /**
- * One response's writes, in order, honoring backpressure: once `res.write()` returns false,
- * frames wait in a queue until 'drain'. When the bytes waiting for the client (Node's buffer plus
+ * One stream's writes, in order, honoring backpressure: once the sink says it is behind, frames
+ * wait in a queue until it drains. When the bytes waiting for the client (the sink's buffer plus
  * the queue) exceed `maxBufferedBytes`, `onOverflow` is called instead of buffering further.
  */
 export class EventStreamWriter {
@@ -67,26 +78,26 @@ export class EventStreamWriter {
   private finished = false;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly sink: EventSink,
     private readonly maxBufferedBytes: number,
     private readonly onOverflow: () => void,
   ) {
-    res.on('drain', this.flush);
+    sink.onDrain(this.flush);
   }
 
-  send(frame: string, bytes = Buffer.byteLength(frame)): void {
+  send(frame: string, bytes = byteLength(frame)): void {
     if (this.finished) return;
     if (!this.waitingForDrain) {
-      this.waitingForDrain = !this.res.write(frame);
+      this.waitingForDrain = !this.sink.write(frame);
       return;
     }
     this.queue.push(frame);
     this.queuedBytes += bytes;
-    if (this.queuedBytes + this.res.writableLength > this.maxBufferedBytes) this.onOverflow();
+    if (this.queuedBytes + this.sink.bufferedBytes > this.maxBufferedBytes) this.onOverflow();
   }
 
   /**
-   * Ends the response after `finalFrame`. A client still behind on earlier writes is cut instead:
+   * Ends the stream after `finalFrame`. A client still behind on earlier writes is cut instead:
    * a graceful end would wait for it, keeping its socket and buffers alive.
    */
   end(finalFrame: string): void {
@@ -96,22 +107,22 @@ export class EventStreamWriter {
       return;
     }
     this.release();
-    this.res.end(finalFrame);
+    this.sink.end(finalFrame);
   }
 
   /** Cuts the connection and frees everything still queued. */
   destroy(): void {
     if (this.finished) return;
     this.release();
-    this.res.destroy();
+    this.sink.destroy();
   }
 
-  /** Stops writing and frees the queue; for a response that closed on its own. Idempotent. */
+  /** Stops writing and frees the queue; for a stream that closed on its own. Idempotent. */
   release(): void {
     this.finished = true;
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.res.off('drain', this.flush);
+    this.sink.onDrain(undefined);
   }
 
   private readonly flush = (): void => {
@@ -120,6 +131,6 @@ export class EventStreamWriter {
     const pending = this.queue.join('');
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.waitingForDrain = !this.res.write(pending);
+    this.waitingForDrain = !this.sink.write(pending);
   };
 }

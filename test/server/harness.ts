@@ -1,7 +1,14 @@
-import { createServer, type IncomingMessage, type Server, type ServerOptions } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
-import { createHub, type Hub, type HubOptions, type StreamInfo } from '../../src/server';
+import {
+  createHub,
+  type Hub,
+  type HubOptions,
+  type HubRequest,
+  headerOf,
+  type StreamInfo,
+} from '../../src/server';
 import { SseReader, withTimeout } from './sse-reader';
 
 export interface TestUser {
@@ -9,9 +16,9 @@ export interface TestUser {
 }
 
 /** The test's users authenticate with an `x-user` header naming their id. */
-export function userFromHeader(req: IncomingMessage): TestUser | null {
-  const id = req.headers['x-user'];
-  return typeof id === 'string' ? { id } : null;
+export function userFromHeader(req: HubRequest): TestUser | null {
+  const id = headerOf(req, 'x-user');
+  return id === undefined ? null : { id };
 }
 
 export interface OpenedStream {

@@ -160,6 +160,13 @@ describe('cleanup', () => {
       streamsByTopic: {},
       connects: 1,
       dropped: 0,
+      broker: {
+        kind: 'memory',
+        state: 'ready',
+        pendingPublishes: 0,
+        failedPublishes: 0,
+        restarts: 0,
+      },
     });
   });
 
@@ -168,7 +175,8 @@ describe('cleanup', () => {
     const test = await startHub({
       authorize: (req) =>
         new Promise((resolve) => {
-          pending = { req, finish: () => resolve({ id: 'alice' }) };
+          // hub.handler hands authorize the node request.
+          pending = { req: req as IncomingMessage, finish: () => resolve({ id: 'alice' }) };
         }),
     });
     const controller = new AbortController();

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHub } from '../../src/server/index.js';
+import { createHub, type HubRequest, headerOf } from '../../src/server/index.js';
 
 interface User {
   id: string;
@@ -11,8 +11,8 @@ interface User {
 const sessions = new Map<string, User>([['demo-session', { id: 'ada' }]]);
 
 /** Who is asking: the signed-in user, or null for a 401. */
-function authorize(req: IncomingMessage): User | null {
-  const sid = /(?:^|;\s*)sid=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+function authorize(req: HubRequest): User | null {
+  const sid = /(?:^|;\s*)sid=([^;]*)/.exec(headerOf(req, 'cookie') ?? '')?.[1];
   return sessions.get(sid ?? '') ?? null;
 }
 

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createHub } from '../../src/server/index.js';
+import { createHub, headerOf } from '../../src/server/index.js';
 import { withCors } from './readme-cors.js';
 import { SseReader, withTimeout } from './sse-reader.js';
 
@@ -108,7 +108,7 @@ describe("the README's CORS wrapper", () => {
 
   async function startEventsServer() {
     const hub = createHub({
-      authorize: (req) => (req.headers.authorization === 'Bearer t0ken' ? 'ada' : null),
+      authorize: (req) => (headerOf(req, 'authorization') === 'Bearer t0ken' ? 'ada' : null),
     });
     // readme:cors-usage:start
     const server = createServer(withCors(new Set(['https://shop.example']), hub.handler));

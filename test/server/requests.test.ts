@@ -230,8 +230,48 @@ describe('request shape and capacity', () => {
     const response = await test.request({ topics: 'a' }, { user: 'carol' });
 
     await expectError(response, 503, { error: 'unavailable', reason: 'too many open streams' });
-    expect(response.headers.get('retry-after')).toBe('7');
+    expectRetryAfterFrom(response, 7);
     expect(test.hub.stats().openStreams).toBe(2);
+  });
+
+  it('spreads Retry-After over [retryAfterSeconds, 2 × retryAfterSeconds]', async () => {
+    const test = await startHub({ maxStreams: 1, retryAfterSeconds: 3 });
+    await test.open({ topics: 'a' }, { user: 'alice' });
+
+    const seen = new Set<string | null>();
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+      const response = await test.request({ topics: 'a' }, { user: 'bob' });
+      expectRetryAfterFrom(response, 3);
+      seen.add(response.headers.get('retry-after'));
+      await response.body?.cancel();
+    }
+    // 40 draws from 4 values: all four seen unless the jitter is gone (p of a miss < 1e-4).
+    expect([...seen].sort()).toEqual(['3', '4', '5', '6']);
+  });
+
+  it('answers 503 beyond maxStreamsPerUser, counting only that user', async () => {
+    const test = await startHub({ maxStreamsPerUser: 2 });
+    await test.open({ topics: 'a' }, { user: 'alice' });
+    await test.open({ topics: 'a' }, { user: 'alice' });
+
+    const refused = await test.request({ topics: 'a' }, { user: 'alice' });
+    await test.open({ topics: 'a' }, { user: 'bob' });
+
+    await expectError(refused, 503, {
+      error: 'unavailable',
+      reason: 'too many open streams for this user',
+    });
+    expectRetryAfterFrom(refused, 5);
+    expect(test.hub.stats().streamsByUser).toEqual({ alice: 2, bob: 1 });
+  });
+
+  it('lets a replacing stream in at maxStreamsPerUser', async () => {
+    const test = await startHub({ maxStreamsPerUser: 1 });
+    await test.open({ topics: 'a', clientId: 'tab-1' }, { user: 'alice' });
+
+    await test.open({ topics: 'a', clientId: 'tab-1' }, { user: 'alice' });
+
+    expect(test.hub.stats().streamsByUser).toEqual({ alice: 1 });
   });
 
   it('lets a replacing stream in at maxStreams, since it frees its predecessor', async () => {
@@ -253,6 +293,14 @@ describe('request shape and capacity', () => {
       error: 'unavailable',
       reason: 'the server is shutting down',
     });
-    expect(response.headers.get('retry-after')).toBe('5');
+    expectRetryAfterFrom(response, 5);
   });
 });
+
+/** A whole number of seconds from `least` to twice that. */
+function expectRetryAfterFrom(response: Response, least: number): void {
+  const seconds = Number(response.headers.get('retry-after'));
+  expect(Number.isInteger(seconds), 'Retry-After is whole seconds').toBe(true);
+  expect(seconds).toBeGreaterThanOrEqual(least);
+  expect(seconds).toBeLessThanOrEqual(2 * least);
+}

@@ -13,7 +13,13 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHub, type Hub, type HubOptions } from '../../../src/server/index.js';
+import {
+  createHub,
+  type Hub,
+  type HubOptions,
+  type HubRequest,
+  headerOf,
+} from '../../../src/server/index.js';
 import { type WaitOptions, waitUntil } from './wait.js';
 
 export interface TestUser {
@@ -57,8 +63,8 @@ export const PAGE_HTML = `<!doctype html>
 <body><script type="module" src="/page.js"></script></body>
 </html>`;
 
-function readCookie(req: IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
+function readCookie(req: HubRequest, name: string): string | null {
+  for (const part of (headerOf(req, 'cookie') ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
     if (key === name) return decodeURIComponent(value.join('='));
   }
@@ -244,8 +250,8 @@ export class TestServer {
   }
 
   /** A bearer token wins over the cookie: a revoked token is a 401 even with a cookie. */
-  private userOf(req: IncomingMessage): string | null {
-    const authorization = req.headers.authorization;
+  private userOf(req: HubRequest): string | null {
+    const authorization = headerOf(req, 'authorization');
     if (authorization?.startsWith('Bearer ')) {
       return this.tokens.get(authorization.slice('Bearer '.length)) ?? null;
     }

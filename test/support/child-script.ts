@@ -53,6 +53,18 @@ export class ChildScript<Request extends Message, Reply extends Message> {
     });
   }
 
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  /** Kills it with SIGKILL (a crash: nothing runs) and waits until it is gone. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
   send(request: Request): void {
     this.child.send(request);
   }

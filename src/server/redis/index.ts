@@ -1,0 +1,1 @@
+export { createRedisBroker, REDIS_BROKER_DEFAULTS, type RedisBrokerOptions } from './broker';
