@@ -4,7 +4,8 @@
  * JSON: `{ redisUrl, namespace, hub?: HubOptions, broker?: RedisBrokerOptions }` (plain values).
  *
  * Messages in: `publish`, `storm` (publish `count` events `{ source, n }` at once), `stats`,
- * `stop`. Messages out: `ready` (with the port), `published`, `stormed`, `stats`.
+ * `stop`. Messages out: `ready` (with the port, once the broker is ready), `published`,
+ * `stormed`, `stats`.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,8 +55,14 @@ const server = createServer((req, res) => {
   if (req.url?.startsWith('/events')) return hub.handler(req, res);
   res.writeHead(404).end();
 });
+/** Ready once it listens and its broker is: before that it admits on its own counts alone. */
 server.listen(0, '127.0.0.1', () => {
-  send({ type: 'ready', port: (server.address() as AddressInfo).port });
+  const port = (server.address() as AddressInfo).port;
+  const whenReady = () => {
+    if (hub.stats().broker?.state === 'ready') send({ type: 'ready', port });
+    else setTimeout(whenReady, 10);
+  };
+  whenReady();
 });
 
 async function stop(): Promise<never> {
