@@ -84,6 +84,7 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
   });
   const input: ConnectionInput = {
     url: `${origin}/events`,
+    scope: `storm:${user}`,
     wire: 'tabcast',
     transport: 'fetch',
     clientId: `client-${index}`,

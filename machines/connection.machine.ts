@@ -6,9 +6,20 @@
  * the source at once, so the browser's own EventSource auto-reconnect never runs beside ours.
  * With no topic in any tab there is nothing to stream: `idle`, and no request.
  */
-import { and, assign, cancel, enqueueActions, fromCallback, raise, sendTo, setup } from 'xstate';
+import {
+  and,
+  assign,
+  cancel,
+  type EventObject,
+  enqueueActions,
+  fromCallback,
+  raise,
+  sendTo,
+  setup,
+} from 'xstate';
 import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff.js';
 import type {
+  BarrierEvent,
   ChannelCommand,
   Interest,
   LifecycleEvent,
@@ -55,6 +66,8 @@ export interface ConnectionInput {
   /** The endpoint: the stream's name in the scope (every notice about it carries it). */
   url: string;
   wire: Wire;
+  /** The scope, whose channel each attempt's barrier runs on. */
+  scope: string;
   transport: TransportKind;
   /** The leader's tab id: the server replaces an older stream of the same client. */
   clientId: string;
@@ -70,6 +83,7 @@ export interface ConnectionInput {
 export interface ConnectionContext {
   url: string;
   wire: Wire;
+  scope: string;
   transport: TransportKind;
   clientId: string;
   epoch: number;
@@ -98,6 +112,7 @@ export interface ConnectionContext {
 }
 
 export type ConnectionEvent =
+  | BarrierEvent
   | SourceEvent
   | LifecycleEvent
   | SharedEvent
@@ -199,6 +214,11 @@ export const connectionMachine = setup({
   actors: {
     /** Opens one stream; provided by `createTabcast` with the platform's EventSource or fetch. */
     transport: fromCallback<TransportCommand, TransportInput>(() => () => {}),
+    /** The barrier before each connect; provided by `createTabcast` (a chart alone has none). */
+    barrier: fromCallback<EventObject, { scope: string; tabId: string }>(({ sendBack }) => {
+      sendBack({ type: 'barrier.passed' } satisfies BarrierEvent);
+      return () => {};
+    }),
   },
   delays: {
     connectTimeout: ({ context }) => context.timing.connectTimeoutMs,
@@ -355,6 +375,7 @@ export const connectionMachine = setup({
   context: ({ input }) => ({
     url: input.url,
     wire: input.wire,
+    scope: input.scope,
     transport: input.transport,
     clientId: input.clientId,
     epoch: input.epoch,
@@ -387,7 +408,20 @@ export const connectionMachine = setup({
   states: {
     /** Where each stream begins: an attempt when some tab wants a topic, else `idle`. */
     starting: {
-      always: [{ guard: 'hasNoTopics', target: 'idle' }, { target: 'live' }],
+      always: [{ guard: 'hasNoTopics', target: 'idle' }, { target: 'syncing' }],
+    },
+    /**
+     * The decision to connect waits for one round trip on the scope's channel, so it is never
+     * taken on a view older than a message already posted: a logout in another tab as the lock
+     * is granted here, or as a retry is asked for, is heard first, and nothing connects.
+     */
+    syncing: {
+      invoke: {
+        id: 'barrier',
+        src: 'barrier',
+        input: ({ context }) => ({ scope: context.scope, tabId: context.clientId }),
+      },
+      on: { 'barrier.passed': { target: 'live' } },
     },
     /** No tab wants a topic: no request, no timer. The first subscription starts a stream. */
     idle: {
@@ -395,7 +429,7 @@ export const connectionMachine = setup({
       on: {
         'interest.changed': [
           { guard: 'wantsNoTopic', actions: 'setInterest' },
-          { target: 'live', actions: 'setInterest' },
+          { target: 'starting', actions: 'setInterest' },
         ],
       },
     },

@@ -23,7 +23,7 @@ import type {
   SharedEvent,
   TabNotice,
 } from '../src/machine-events.js';
-import type { ChannelBody, ChannelMessage } from '../src/protocol.js';
+import { type ChannelBody, type ChannelMessage, channelNameOf } from '../src/protocol.js';
 import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
 import { type ConnectionSettings, type StreamsInput, streamsMachine } from './streams.machine.js';
@@ -55,8 +55,8 @@ export const LEADERSHIP_TIMING_DEFAULTS: LeadershipTiming = {
 export interface LeadershipInput {
   tabId: string;
   mode: Mode;
-  /** The Web Lock's name: one per scope. */
-  lockName: string;
+  /** The scope: its channel and its Web Lock are named after it. */
+  scope: string;
   interest: Interest;
   connection: ConnectionSettings;
   timing?: LeadershipTiming;
@@ -65,6 +65,8 @@ export interface LeadershipInput {
 export interface LeadershipContext {
   tabId: string;
   mode: Mode;
+  scope: string;
+  /** The scope's Web Lock, named like its channel. */
   lockName: string;
   /** The newest term this tab knows of: its own while leading. */
   epoch: number;
@@ -359,7 +361,8 @@ export const leadershipMachine = setup({
   context: ({ input }) => ({
     tabId: input.tabId,
     mode: input.mode,
-    lockName: input.lockName,
+    scope: input.scope,
+    lockName: channelNameOf(input.scope),
     epoch: 0,
     claim: 0,
     beats: 0,
@@ -575,6 +578,7 @@ function streamsInvoke() {
     input: ({ context }: { context: LeadershipContext }) =>
       ({
         settings: context.connection,
+        scope: context.scope,
         clientId: context.tabId,
         epoch: context.epoch,
         interest: unionOf(context.interest, context.peers),

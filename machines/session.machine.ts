@@ -148,7 +148,7 @@ export const sessionMachine = setup({
           input: ({ context }) => ({
             tabId: context.tabId,
             mode: context.mode,
-            lockName: `tabcast:${scopeOf(context.appKey, context.userId!)}`,
+            scope: scopeOf(context.appKey, context.userId!),
             interest: context.interest,
             connection: context.connection,
             timing: context.leadershipTiming,

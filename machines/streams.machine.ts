@@ -12,10 +12,12 @@ import type { Interest, LifecycleEvent, SharedEvent } from '../src/machine-event
 import { type ConnectionInput, connectionMachine } from './connection.machine.js';
 
 /** What every connection of this tab shares; the rest comes from the leader. */
-export type ConnectionSettings = Omit<ConnectionInput, 'clientId' | 'epoch' | 'interest'>;
+export type ConnectionSettings = Omit<ConnectionInput, 'scope' | 'clientId' | 'epoch' | 'interest'>;
 
 export interface StreamsInput {
   settings: ConnectionSettings;
+  /** The scope: a connection's barrier runs on its channel. */
+  scope: string;
   /** The leader's tab id: the companion replaces an older stream of the same client. */
   clientId: string;
   epoch: number;
@@ -70,6 +72,7 @@ export const streamsMachine = setup({
           input: {
             ...context.settings,
             url: endpoint,
+            scope: context.scope,
             clientId: context.clientId,
             epoch: context.epoch,
             interest: interestOf(context, endpoint),

@@ -8,6 +8,7 @@ import { leadershipMachine } from '../machines/leadership.machine.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
+import { trackBarrier } from './actors/barrier.js';
 import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock, trackPeers } from './actors/lock.js';
@@ -122,6 +123,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
 
   const connection = connectionMachine.provide({
     actors: {
+      barrier: trackBarrier(platform.BroadcastChannel, platform.random),
       transport:
         settings.transport === 'fetch'
           ? fetchTransport(platform, options.credentials)

@@ -52,6 +52,9 @@ export type ChannelCommand =
   /** Whether this tab leads, for the `bye` it says on leaving. */
   | { type: 'channel.role'; leader: boolean; epoch: number };
 
+/** The barrier before a connect passed: every message posted before it has been heard. */
+export type BarrierEvent = { type: 'barrier.passed' };
+
 /** What a transport actor is told: the event names to listen to changed. */
 export type TransportCommand = { type: 'transport.events'; events: string[] };
 

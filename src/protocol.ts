@@ -8,6 +8,11 @@ import type { ConnectionStatus } from './status.js';
 
 export const PROTOCOL_VERSION = 1;
 
+/** The BroadcastChannel of a scope: every tab of it talks there, and nowhere else. */
+export function channelNameOf(scope: string): string {
+  return `tabcast:${scope}`;
+}
+
 /**
  * What a tab says, before the envelope (`v`, `scope`, `from`) is added. A leader's messages about
  * a stream name it by `stream`: the endpoint it connects to (a scope may hold several).
@@ -52,7 +57,12 @@ export type ChannelBody =
   /** A fallback candidate asks for the term `epoch`. */
   | { type: 'claim'; epoch: number }
   /** A follower asks the leader to reconnect now. */
-  | { type: 'retry' };
+  | { type: 'retry' }
+  /**
+   * A tab's barrier before it connects: once its own `sync` comes back, every message posted
+   * before it (a logout among them) has been heard. Every other tab ignores it.
+   */
+  | { type: 'sync'; token: string };
 
 export type ChannelMessage = ChannelBody & {
   v: typeof PROTOCOL_VERSION;
@@ -114,6 +124,7 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
   heartbeat: (m) => isEpoch(m.epoch),
   claim: (m) => isEpoch(m.epoch),
   retry: () => true,
+  sync: (m) => typeof m.token === 'string',
 };
 
 /**

@@ -1,7 +1,7 @@
 import type { ChannelInput } from '../../machines/session.machine.js';
 import type { ChannelCommand, ChannelEvent } from '../machine-events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
-import { PROTOCOL_VERSION, readChannelMessage } from '../protocol.js';
+import { channelNameOf, PROTOCOL_VERSION, readChannelMessage } from '../protocol.js';
 import { sendingCallback } from './callback.js';
 
 /** Counts kept outside the charts, so a flood of garbage does not flood the inspector. */
@@ -24,15 +24,17 @@ export function trackChannel(
     ({ input, sendBack, receive }) => {
       if (!BroadcastChannel) return () => {};
       const { scope, tabId } = input;
-      const channel = new BroadcastChannel(`tabcast:${scope}`);
+      const channel = new BroadcastChannel(channelNameOf(scope));
       const envelope = { v: PROTOCOL_VERSION, scope, from: tabId };
       let leaderEpoch: number | null = null;
       channel.onmessage = (event) => {
         const message = readChannelMessage(event.data, scope);
-        if (!message || message.from === tabId) {
+        if (!message) {
           counters.invalidMessages += 1;
           return;
         }
+        // This tab's own barrier (`sync`, from its second channel) is no news to it.
+        if (message.from === tabId) return;
         sendBack({ type: 'channel.message', message, receivedAt: now() });
       };
       // Said on pagehide (a closing tab runs nothing later) and again on stop; a second bye is

@@ -197,6 +197,7 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
         'peers',
         'streams',
         'connection',
+        'barrier',
         'transport',
       ]),
     );
@@ -217,8 +218,10 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
       'locks.queued.retired',
     ]);
     expect(history.get('connection')).toEqual([
+      'syncing',
       'live.connecting',
       'unauthorized',
+      'syncing',
       'live.connecting',
       'live.open.receiving',
     ]);
@@ -229,6 +232,7 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
         'connection.live -> connection.unauthorized',
         'session.signedIn.active -> session.signedIn.refreshing',
         'connection.unauthorized -> connection.starting',
+        'connection.starting -> connection.syncing',
         'connection.live.connecting -> connection.live.open',
         'session.signedIn -> session.signedIn.signingOut',
         'session.signedIn.signingOut -> session.signedOut',
