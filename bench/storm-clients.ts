@@ -92,6 +92,7 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
     interest: { topics: ['news'], events: ['tick'] },
     lastEventIdParam: 'lastEventId',
     withCredentials: false,
+    sessionOn401: true,
     backoff: { ...BACKOFF_DEFAULTS, strategy },
   };
   const client = createActor(connection, { input });

@@ -76,6 +76,12 @@ export interface ConnectionInput {
   /** The query parameter that carries the resume id for native EventSource; null: none. */
   lastEventIdParam: string | null;
   withCredentials: boolean;
+  /**
+   * A 401 is the session's: it refreshes credentials, and failing that signs the scope out.
+   * Otherwise (the plain wire with no `refreshCredentials`) it is this endpoint's answer, as
+   * `EventSource` takes it: the stream fails, the others go on.
+   */
+  sessionOn401: boolean;
   backoff?: BackoffOptions;
   timing?: ConnectionTiming;
 }
@@ -97,6 +103,7 @@ export interface ConnectionContext {
   resume: ResumePoint;
   lastEventIdParam: string | null;
   withCredentials: boolean;
+  sessionOn401: boolean;
   backoff: BackoffOptions;
   timing: ConnectionTiming;
   /** Consecutive failures; 0 after a stable open. */
@@ -133,18 +140,22 @@ export interface TransportInput {
 /**
  * The URL of one attempt. The companion's wire adds the topics and the client id; either wire
  * adds the resume id as a query parameter when one is named (native EventSource cannot send it
- * as a header).
+ * as a header). The endpoint's own query stays as it was written, byte for byte: a signed URL
+ * still verifies.
  */
 export function streamUrl(context: ConnectionContext, base = 'http://localhost'): string {
   const url = new URL(context.url, base);
+  const added = new URLSearchParams();
   if (context.wire === 'tabcast') {
-    url.searchParams.set('topics', context.streamTopics.join(','));
-    url.searchParams.set('clientId', context.clientId);
+    added.set('topics', context.streamTopics.join(','));
+    added.set('clientId', context.clientId);
   }
   const { lastEventId } = context.resume;
   if (lastEventId !== null && context.transport === 'eventsource' && context.lastEventIdParam) {
-    url.searchParams.set(context.lastEventIdParam, lastEventId);
+    added.set(context.lastEventIdParam, lastEventId);
   }
+  const extra = added.toString();
+  if (extra) url.search = url.search ? `${url.search}&${extra}` : `?${extra}`;
   return /^[a-z][a-z0-9+.-]*:/i.test(context.url) ? url.href : url.href.slice(url.origin.length);
 }
 
@@ -168,15 +179,12 @@ const TRY_LATER = new Set([408, 425, 429]);
 
 /**
  * An answer that asking again unchanged will not change, as `EventSource` treats it: a 4xx but
- * 401 (the session refreshes) and the try-later ones, a 2xx or 3xx that is not the stream (a 200
- * that is no `text/event-stream` among them). A 5xx or a network error is tried again.
+ * the try-later ones (a 401 of the session's is taken before), a 2xx or 3xx that is not the
+ * stream (a 200 that is no `text/event-stream` among them). A 5xx or a network error is tried
+ * again.
  */
 const isRefusal = (status: number | undefined) =>
-  status !== undefined &&
-  status !== 401 &&
-  status !== 204 &&
-  status < 500 &&
-  !TRY_LATER.has(status);
+  status !== undefined && status !== 204 && status < 500 && !TRY_LATER.has(status);
 
 /** The longest delay a timer takes (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -187,6 +195,7 @@ const sendsResumeId = (context: ConnectionContext) =>
 
 function httpFailureCode(status: number | undefined, wire: Wire): ConnectionError['code'] {
   if (status === undefined) return 'network';
+  if (status === 401) return 'unauthorized';
   if (status === 200) return 'not_event_stream';
   if (status === 400 && wire === 'tabcast') return 'invalid_topics';
   if (status === 403) return 'forbidden';
@@ -229,7 +238,8 @@ export const connectionMachine = setup({
     reconnectDelay: ({ context }) => context.retryDelayMs,
   },
   guards: {
-    isUnauthorized: ({ event }) => event.type === 'source.error' && event.status === 401,
+    isUnauthorized: ({ context, event }) =>
+      event.type === 'source.error' && event.status === 401 && context.sessionOn401,
     isRejected: ({ event }) => event.type === 'source.error' && isRefusal(event.status),
     isNoContent: ({ event }) => event.type === 'source.error' && event.status === 204,
     hasNoTopics: ({ context }) => context.interest.topics.length === 0,
@@ -348,10 +358,12 @@ export const connectionMachine = setup({
     }),
     /** Counts a failure; `retryAfterMs` lives only until the next delay is planned. */
     recordFailure: assign(({ context, event }, params: { code?: ConnectionError['code'] }) => {
-      const status = event.type === 'source.error' ? event.status : undefined;
+      const failure = event.type === 'source.error' ? event : undefined;
+      const status = failure?.status;
+      const code = params.code ?? failure?.code ?? httpFailureCode(status, context.wire);
       return {
         attempt: context.attempt + 1,
-        error: { code: params.code ?? httpFailureCode(status, context.wire), status },
+        error: { code, status },
         retryAfterMs: event.type === 'source.error' ? event.retryAfterMs : undefined,
       };
     }),
@@ -384,6 +396,7 @@ export const connectionMachine = setup({
     resume: NO_RESUME_POINT,
     lastEventIdParam: input.lastEventIdParam,
     withCredentials: input.withCredentials,
+    sessionOn401: input.sessionOn401,
     backoff: input.backoff ?? BACKOFF_DEFAULTS,
     timing: input.timing ?? CONNECTION_TIMING_DEFAULTS,
     attempt: 0,

@@ -121,7 +121,7 @@ export const tabMachine = setup({
       if (event.type !== 'delivery.event') return;
       const { stream, id } = event;
       const delivery = context.deliveries[stream] ?? NO_DELIVERY;
-      const ledger = recordDelivery(delivery.ledger, id);
+      const ledger = recordDelivery(delivery.ledger, event);
       if (ledger === null) {
         enqueue.assign({ duplicatesDropped: context.duplicatesDropped + 1 });
         return;
@@ -143,6 +143,11 @@ export const tabMachine = setup({
         streams,
       });
       const streamsEpoch = Math.max(context.streamsEpoch, event.epoch);
+      // No tab wants the stream any more: whoever wants it next starts afresh.
+      if (event.status.phase === 'idle') {
+        const { [event.stream]: _forgotten, ...deliveries } = context.deliveries;
+        return { status, streamsEpoch, deliveries };
+      }
       if (event.status.phase !== 'open') return { status, streamsEpoch };
       const delivery = context.deliveries[event.stream] ?? NO_DELIVERY;
       const fresh = event.type === 'stream.opened' && !event.resumed;

@@ -14,7 +14,7 @@ export interface BackoffOptions {
    * @default 'full'
    */
   strategy: JitterStrategy;
-  /** The first delay's scale, in ms. A server `retry:` field replaces it. @default 1000 */
+  /** The first delay's scale, in ms. A server `retry:` field replaces it (and is a floor). @default 1000 */
   baseMs: number;
   /** No delay exceeds this, in ms (a `Retry-After` may). @default 30000 */
   capMs: number;
@@ -36,7 +36,7 @@ export interface DelayRequest {
   random: () => number;
   /** `Retry-After` from a 429/503, in ms: a floor the delay never goes below. */
   retryAfterMs?: number | undefined;
-  /** The server's `retry:` field, in ms: replaces `baseMs`. */
+  /** The server's `retry:` field, in ms: replaces `baseMs`, and is a floor like `Retry-After`. */
   serverRetryMs?: number | undefined;
   /** The delay chosen last time (decorrelated jitter grows from it). */
   previousMs?: number | undefined;
@@ -45,8 +45,9 @@ export interface DelayRequest {
 /**
  * The delay before the next connect attempt, in ms.
  *
- * A `Retry-After` is a floor: the server asked for at least that long. Its own jitter (up to one
- * base) keeps every client that got the same answer from coming back in the same millisecond.
+ * A `Retry-After` and the server's `retry:` are floors: the server asked for at least that long,
+ * as `EventSource` would wait. Their own jitter (up to one base) keeps every client that got the
+ * same answer from coming back in the same millisecond.
  *
  * @example
  * nextDelay({ attempt: 3, policy: BACKOFF_DEFAULTS, random: Math.random }) // 0..8000
@@ -72,8 +73,9 @@ export function nextDelay(request: DelayRequest): number {
       delay = ceiling;
       break;
   }
-  if (request.retryAfterMs !== undefined) {
-    delay = Math.max(delay, request.retryAfterMs + random() * base);
+  const floor = Math.max(request.retryAfterMs ?? 0, request.serverRetryMs ?? 0);
+  if (request.retryAfterMs !== undefined || request.serverRetryMs !== undefined) {
+    delay = Math.max(delay, floor + random() * base);
   }
   return Math.round(delay);
 }

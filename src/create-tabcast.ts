@@ -169,6 +169,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
         transport: settings.transport,
         lastEventIdParam: settings.lastEventIdParam,
         withCredentials: settings.withCredentials,
+        sessionOn401: settings.wire === 'tabcast' || options.refreshCredentials !== undefined,
         backoff: settings.backoff,
         timing: settings.timing,
       },

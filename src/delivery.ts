@@ -1,16 +1,42 @@
 /** What every tab does with an event, whoever received it: drop duplicates, then decode. */
 
-/** How many recent ids a tab remembers to drop duplicates (bounded memory). */
+/** How many recent events a tab remembers to drop duplicates (bounded memory). */
 export const RECENT_ID_LIMIT = 512;
 
 export interface DeliveryLedger {
   /** The newest id delivered: where a new stream resumes. */
   lastEventId: string | null;
-  /** The most recent ids, oldest first, at most `RECENT_ID_LIMIT`. */
+  /** The most recent events' keys (`deliveryKey`), oldest first, at most `RECENT_ID_LIMIT`. */
   recentIds: string[];
 }
 
 export const EMPTY_LEDGER: DeliveryLedger = { lastEventId: null, recentIds: [] };
+
+/** An event as the ledger sees it. */
+export interface DeliveredEvent {
+  id: string | null;
+  event: string;
+  data: string;
+}
+
+/** FNV-1a, 32 bits: a cheap fingerprint, enough to tell two events of one id apart. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * What makes an event a duplicate: its id, and what it says. A replay (after a failover, or a
+ * sticky value sent again) repeats both; a server that numbers each connection from 1 again
+ * reuses ids for new events, which must not be dropped.
+ */
+export function deliveryKey({ id, event, data }: DeliveredEvent): string {
+  return `${id}\u0000${fingerprint(`${event}\u0000${data}`)}`;
+}
 
 const DECIMAL = /^\d+$/;
 
@@ -28,14 +54,19 @@ export function resumePoint(current: string | null, candidate: string): string {
 }
 
 /**
- * The ledger after delivering `id`, or null when `id` was delivered already. An empty id is the
- * server's reset of it (`id:` with no value): the stream resumes from nowhere.
+ * The ledger after delivering `delivered`, or null when it was delivered already. An empty id is
+ * the server's reset of it (`id:` with no value): the stream resumes from nowhere.
  */
-export function recordDelivery(ledger: DeliveryLedger, id: string | null): DeliveryLedger | null {
+export function recordDelivery(
+  ledger: DeliveryLedger,
+  delivered: DeliveredEvent,
+): DeliveryLedger | null {
+  const { id } = delivered;
   if (id === null) return ledger;
   if (id === '') return ledger.lastEventId === null ? ledger : { ...ledger, lastEventId: null };
-  if (ledger.recentIds.includes(id)) return null;
-  const recentIds = [...ledger.recentIds, id];
+  const key = deliveryKey(delivered);
+  if (ledger.recentIds.includes(key)) return null;
+  const recentIds = [...ledger.recentIds, key];
   if (recentIds.length > RECENT_ID_LIMIT) recentIds.shift();
   return { lastEventId: resumePoint(ledger.lastEventId, id), recentIds };
 }

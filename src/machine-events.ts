@@ -3,7 +3,7 @@
  * to this union; keeping them in one place lets `sendBack` and `sendTo` be type-checked.
  */
 import type { ChannelBody, ChannelMessage } from './protocol.js';
-import type { ConnectionStatus, Mode, Role } from './status.js';
+import type { ConnectionErrorCode, ConnectionStatus, Mode, Role } from './status.js';
 
 /** The union of every tab's topics and SSE event names: what the stream must carry. */
 export interface Interest {
@@ -22,7 +22,13 @@ export type SourceEvent =
   | { type: 'source.activity' }
   /** The server's `retry:` field. */
   | { type: 'source.retryHint'; ms: number }
-  | { type: 'source.error'; status?: number | undefined; retryAfterMs?: number | undefined };
+  | {
+      type: 'source.error';
+      status?: number | undefined;
+      retryAfterMs?: number | undefined;
+      /** What failed, where the status does not say (an event past the size bound). */
+      code?: ConnectionErrorCode | undefined;
+    };
 
 export type LockEvent =
   | { type: 'lock.granted' }

@@ -21,7 +21,11 @@ export type ConnectionErrorCode =
   | 'http'
   /** The server answered 200, but not with `text/event-stream`. */
   | 'not_event_stream'
+  /** An event or a line longer than the fetch transport's bound (4 MiB): the stream was dropped. */
+  | 'oversized'
   | 'invalid_topics'
+  /** A 401 that was this endpoint's answer, not the session's (the plain wire, no refresh). */
+  | 'unauthorized'
   | 'forbidden'
   | 'max_attempts';
 

@@ -3,7 +3,13 @@ import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 import type { Platform } from '../platform.js';
-import { isEventStream, parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+import {
+  isEventStream,
+  isUtf8,
+  parseRetryAfter,
+  readSseMessage,
+  type SourceEvent,
+} from './shared.js';
 
 const CLOSED = 2;
 
@@ -79,8 +85,10 @@ async function probeStatus(
       cache: 'no-store',
       signal,
     });
-    // A 200 that is an event stream again: the failure was the network's, not an answer.
-    const status = response.status === 200 && isEventStream(response) ? undefined : response.status;
+    // A 200 that is an event stream again: the failure was the network's, not an answer. Chromium's
+    // EventSource also refuses a charset other than UTF-8: that is an answer too.
+    const accepted = response.status === 200 && isEventStream(response) && isUtf8(response);
+    const status = accepted ? undefined : response.status;
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), platform.now());
     await response.body?.cancel().catch(() => {});
     return { type: 'source.error', status, retryAfterMs };

@@ -11,8 +11,14 @@ export type CredentialsProvider = () =>
   | undefined
   | Promise<Record<string, string> | undefined>;
 
-/** An event or a line longer than this is an attack or a bug: the stream is dropped. */
+/**
+ * An event or a line longer than this is an attack or a bug: the stream is dropped (and tried
+ * again with backoff), so a tab never holds more than this much of one event (~8 MB as a string).
+ */
 const MAX_BUFFERED_CHARS = 4 * 1024 * 1024;
+
+const isOversized = (error: unknown) =>
+  (error as { type?: unknown } | null)?.type === 'max-buffer-size-exceeded';
 
 /**
  * The fetch transport: headers from `credentials()` (a bearer token, say), the real HTTP status
@@ -25,8 +31,8 @@ export function fetchTransport(platform: Platform, credentials: CredentialsProvi
     const report = (event: SourceEvent) => {
       if (!controller.signal.aborted) sendBack(event);
     };
-    stream(platform, credentials, input, controller.signal, report).catch(() =>
-      report({ type: 'source.error' }),
+    stream(platform, credentials, input, controller.signal, report).catch((error: unknown) =>
+      report({ type: 'source.error', code: isOversized(error) ? 'oversized' : undefined }),
     );
     return () => controller.abort();
   });
@@ -79,7 +85,7 @@ async function stream(
       ),
     onRetry: (ms) => report({ type: 'source.retryHint', ms }),
     onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded') throw error;
+      if (isOversized(error)) throw error;
     },
   });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

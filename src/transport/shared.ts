@@ -35,6 +35,14 @@ export function isEventStream(response: {
   return type.split(';')[0]!.trim().toLowerCase() === 'text/event-stream';
 }
 
+/** Whether the response names no charset, or UTF-8 (the only one SSE has). */
+export function isUtf8(response: { headers: { get(name: string): string | null } }): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(
+    response.headers.get('content-type') ?? '',
+  );
+  return !charset || charset[1]!.toLowerCase() === 'utf-8';
+}
+
 /** `Retry-After` in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(
   header: string | null | undefined,

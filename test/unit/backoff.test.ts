@@ -54,6 +54,14 @@ describe('nextDelay', () => {
     expect(delay(0.5)).toBe(2500);
   });
 
+  it("the server's retry: field is a floor, as EventSource waits it, spread by one retry", () => {
+    const delay = (random: number, serverRetryMs: number) =>
+      nextDelay({ attempt: 0, policy: policy(), random: () => random, serverRetryMs });
+    expect(delay(0, 10_000)).toBe(10_000);
+    expect(delay(0.5, 10_000)).toBe(15_000);
+    expect(delay(0, 60_000)).toBe(60_000); // above capMs: the server's word wins
+  });
+
   it("the server's retry: field replaces the base", () => {
     expect(
       nextDelay({ attempt: 1, policy: policy(), random: () => 0.999999, serverRetryMs: 250 }),

@@ -6,35 +6,48 @@ import {
   recordDelivery,
 } from '../../src/delivery.js';
 
+/** A `tick` event of `id`, with data that says which. */
+const tick = (id: string, data = `data of ${id}`) => ({ id, event: 'tick', data });
+
 describe('recordDelivery', () => {
+  it('tells a replay (same id, same event) from a new event that reuses an id', () => {
+    const first = recordDelivery(EMPTY_LEDGER, tick('1', 'one'))!;
+    expect(recordDelivery(first, tick('1', 'one'))).toBeNull();
+    expect(recordDelivery(first, tick('1', 'another one'))).not.toBeNull();
+    expect(recordDelivery(first, { id: '1', event: 'tock', data: 'one' })).not.toBeNull();
+  });
+
   it('drops an id delivered already and moves lastEventId on', () => {
-    const first = recordDelivery(EMPTY_LEDGER, '1')!;
+    const first = recordDelivery(EMPTY_LEDGER, tick('1'))!;
     expect(first.lastEventId).toBe('1');
-    expect(recordDelivery(first, '1')).toBeNull();
-    expect(recordDelivery(first, '2')?.lastEventId).toBe('2');
+    expect(recordDelivery(first, tick('1'))).toBeNull();
+    expect(recordDelivery(first, tick('2'))?.lastEventId).toBe('2');
   });
 
   it('keeps the highest decimal id as the resume point (sticky values arrive with older ids)', () => {
     const ledger = recordDelivery(
-      recordDelivery(EMPTY_LEDGER, '1700000000000010')!,
-      '1700000000000002',
+      recordDelivery(EMPTY_LEDGER, tick('1700000000000010'))!,
+      tick('1700000000000002'),
     )!;
     expect(ledger.lastEventId).toBe('1700000000000010');
-    expect(recordDelivery(ledger, '1700000000000011')!.lastEventId).toBe('1700000000000011');
-    expect(recordDelivery(ledger, '999')!.lastEventId).toBe('1700000000000010');
+    expect(recordDelivery(ledger, tick('1700000000000011'))!.lastEventId).toBe('1700000000000011');
+    expect(recordDelivery(ledger, tick('999'))!.lastEventId).toBe('1700000000000010');
   });
 
   it('takes opaque ids as they come', () => {
-    expect(recordDelivery(recordDelivery(EMPTY_LEDGER, 'b')!, 'a')!.lastEventId).toBe('a');
+    expect(recordDelivery(recordDelivery(EMPTY_LEDGER, tick('b'))!, tick('a'))!.lastEventId).toBe(
+      'a',
+    );
   });
 
   it('delivers events without an id every time', () => {
-    expect(recordDelivery(EMPTY_LEDGER, null)).toBe(EMPTY_LEDGER);
+    expect(recordDelivery(EMPTY_LEDGER, { id: null, event: 'tick', data: 'x' })).toBe(EMPTY_LEDGER);
   });
 
   it('keeps memory bounded', () => {
     let ledger = EMPTY_LEDGER;
-    for (let id = 0; id < RECENT_ID_LIMIT * 3; id++) ledger = recordDelivery(ledger, String(id))!;
+    for (let id = 0; id < RECENT_ID_LIMIT * 3; id++)
+      ledger = recordDelivery(ledger, tick(String(id)))!;
     expect(ledger.recentIds).toHaveLength(RECENT_ID_LIMIT);
     expect(ledger.lastEventId).toBe(String(RECENT_ID_LIMIT * 3 - 1));
   });

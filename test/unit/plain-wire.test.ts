@@ -136,7 +136,9 @@ describe('the plain wire', () => {
     );
     await harness.settle();
     call.end();
-    await harness.settle(600); // retry: 500, not the 60 s base
+    await harness.settle(499);
+    expect(harness.browser.fetches.at(-1)).toBe(call); // retry: 500 is a floor
+    await harness.settle(501); // and at most one retry more, not the 60 s base
     const again = harness.browser.fetches.at(-1)!;
     expect(again).not.toBe(call);
     expect(again.headers['last-event-id']).toBe('42');
@@ -167,5 +169,53 @@ describe('the plain wire', () => {
     expect(() => tabcast.subscribe('a\nb', {})).toThrowError(/CR or LF/);
     expect(() => tabcast.subscribe('http://[::1', {})).toThrowError(/not a URL/);
     expect(() => tabcast.subscribe('x'.repeat(20_000), {})).toThrowError(/1-16384/);
+  });
+});
+
+describe('a 401 on the plain wire', () => {
+  it("without refreshCredentials is that endpoint's answer: it fails, the others go on", async () => {
+    const harness = plain({ transport: 'fetch' });
+    const { tabcast } = harness.open({ topics: ['a', 'b'] });
+    await harness.settle(100);
+    const [a, b] = ['a', 'b'].map((name) =>
+      harness.browser.fetches.find((call) => call.url.endsWith(`/${name}`)),
+    );
+    a!.respond(401, { 'content-type': 'application/json' });
+    b!.respond(200);
+    await harness.settle(10_000);
+    expect(tabcast.status.userId).toBe('ada');
+    expect(tabcast.status.streams['https://app.test/sse/a']).toMatchObject({
+      phase: 'failed',
+      error: { code: 'unauthorized', status: 401 },
+    });
+    expect(tabcast.status.streams['https://app.test/sse/b']?.phase).toBe('open');
+  });
+
+  it('with refreshCredentials is the session’s: a failed refresh signs every tab out', async () => {
+    const harness = plain({ transport: 'fetch', refreshCredentials: async () => false });
+    const [first, second] = [harness.open({ topics: ['a'] }), harness.open({ topics: ['a'] })];
+    await harness.settle(100);
+    harness.browser.fetches.at(-1)!.respond(401, { 'content-type': 'application/json' });
+    await harness.settle(1_000);
+    expect([first, second].map(({ tabcast }) => tabcast.status.phase)).toEqual([
+      'signedOut',
+      'signedOut',
+    ]);
+  });
+});
+
+describe('the endpoint as written', () => {
+  it('keeps its query byte for byte when the resume id is added', async () => {
+    const harness = plain({ lastEventIdParam: 'since' });
+    harness.open({ topics: ['feed?q=a%20b&path=x/y&sig=AB%2Bc'], events: ['message'] });
+    await harness.settle(100);
+    harness.theSource().open();
+    harness.theSource().emit('message', 'one', { id: '7 8' });
+    await harness.settle();
+    harness.theSource().drop();
+    await harness.settle(60_000);
+    expect(harness.theSource().url).toBe(
+      'https://app.test/sse/feed?q=a%20b&path=x/y&sig=AB%2Bc&since=7+8',
+    );
   });
 });
