@@ -1,7 +1,7 @@
 /**
  * A port of web-platform-tests' `eventsource/` folder to a same-origin page, run against every
- * variant of `support/implementations.ts` (native `EventSource` now; `SharedEventSource` when
- * switched on). The server resources (`resources/*.py|php` in WPT) are rewritten as routes in
+ * variant of `support/implementations.ts` (native `EventSource`, `SharedEventSource` over both
+ * transports). The server resources (`resources/*.py|php` in WPT) are rewritten as routes in
  * `support/wpt-resources.ts`. Each case names the WPT file whose assertions it ports; where our
  * assertion is stronger (the whole sequence of events instead of one of them), it says so by
  * listing the sequence.

@@ -1,15 +1,9 @@
 /**
- * Which EventSource the plain suites run against. Imported by the page (`page.ts`, in the
- * browser) and by the tests (in Node), so both always agree.
- *
- * THE SWITCH: `SHARED_EVENT_SOURCE_ENABLED`. While it is `false` every suite runs the native
- * `EventSource` only. Set it to `true` once `src/index.ts` exports `SharedEventSource`
- * (issue 10): the page then loads it from `src/`, puts it on `window.SharedEventSource`, and every
- * suite also runs the two shared variants below (both transports). Nothing else needs to change;
- * what the shared version is expected to do differently is data in `expectations.ts`.
+ * Which EventSource the plain suites run against: the native one, and `SharedEventSource` (from
+ * `src/`) over each of its transports. Imported by the page (`page.ts`, in the browser) and by
+ * the tests (in Node), so both always agree. What the shared version is expected to do
+ * differently is data in `expectations.ts`.
  */
-
-export const SHARED_EVENT_SOURCE_ENABLED = true;
 
 /** Which constructor a page uses: `window.EventSource` or `window.SharedEventSource`. */
 export type Implementation = 'native' | 'shared';
@@ -47,7 +41,5 @@ export const SHARED_VARIANTS: readonly Variant[] = [
   },
 ];
 
-/** Every variant the suites run now: native, plus the shared ones when the switch is on. */
-export const VARIANTS: readonly Variant[] = SHARED_EVENT_SOURCE_ENABLED
-  ? [NATIVE, ...SHARED_VARIANTS]
-  : [NATIVE];
+/** Every variant the suites run: native, then the shared ones. */
+export const VARIANTS: readonly Variant[] = [NATIVE, ...SHARED_VARIANTS];
