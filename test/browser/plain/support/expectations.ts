@@ -1,8 +1,8 @@
 /**
- * What each variant is expected to do where SharedEventSource is documented (or anticipated) to
- * differ from the native EventSource. Data, so that issue 10 fills it in without touching a
- * suite: a WPT case listed here runs as `it.todo` for the shared variants until its entry is
- * removed (or the case gets a shared expectation of its own).
+ * What each variant is expected to do where SharedEventSource is documented to differ from the
+ * native EventSource (docs/recipes/plain.md), as data: the WPT cases that deviate, with the
+ * documented difference (run as `it.todo` for now), and the outcome of each
+ * variant against each misbehaving server.
  */
 import type { Variant } from './implementations.js';
 import { HUGE_EVENT_BYTES, type Misbehaviour } from './misbehaving.js';
@@ -34,12 +34,24 @@ export function sharedDeviationOf(variant: Variant, wptCase: string): string | n
   return WPT_SHARED_DEVIATIONS[wptCase] ?? null;
 }
 
+/**
+ * The events of a client that keeps trying: `cycle` over and over (the last one may be cut
+ * short by the end of the watch), at least `atLeast` times in full.
+ */
+export interface RepeatedEvents {
+  cycle: string[];
+  atLeast: number;
+}
+
 /** What a client ends up doing against a misbehaving server, after watching it for a while. */
 export interface MisbehaviourOutcome {
-  /** `readyState` at the end of the watch. */
-  readyState: 0 | 1 | 2;
+  /**
+   * `readyState` at the end of the watch; `'not closed'` for a client that keeps trying, which
+   * the end of the watch finds CONNECTING or OPEN depending on where it is in its cycle.
+   */
+  readyState: 0 | 1 | 2 | 'not closed';
   /** The types of the events dispatched, in order. */
-  events: string[];
+  events: string[] | RepeatedEvents;
   /** The length of each message's data, in order. */
   messageLengths: number[];
   /** Requests the server got for the URL: 1 means the client never came back. */
@@ -48,50 +60,83 @@ export interface MisbehaviourOutcome {
 
 /** One variant's expectation for one misbehaviour. */
 export interface MisbehaviourExpectation {
-  /** null until filled in: the case runs as `it.todo`. */
-  expected: MisbehaviourOutcome | null;
+  expected: MisbehaviourOutcome;
   /** How long to watch once the server has written all it will. */
   watchMs: number;
-  /** What issue 10 says, or what we expect, in words. */
+  /** What the client does, and why, in words. */
   note: string;
 }
 
-const NATIVE_WATCH_MS = 600;
-/** Past the shared variants' `stallTimeoutMs` (3 s, `implementations.ts`). */
-const SHARED_WATCH_MS = 4_500;
+/** Long enough for a retry of the shared variants' backoff (base 100 ms) to have come. */
+const WATCH_MS = 600;
+/** Past the fetch variant's `stallTimeoutMs` (3 s, `implementations.ts`). */
+const PAST_STALL_MS = 4_500;
 
-const failed = (note: string): MisbehaviourExpectation => ({
-  expected: { readyState: 2, events: ['error'], messageLengths: [], requests: 1 },
-  watchMs: NATIVE_WATCH_MS,
+const failed = (note: string, requests = 1): MisbehaviourExpectation => ({
+  expected: { readyState: 2, events: ['error'], messageLengths: [], requests },
+  watchMs: WATCH_MS,
   note,
 });
 
 const openAndWaiting = (note: string): MisbehaviourExpectation => ({
   expected: { readyState: 1, events: ['open'], messageLengths: [], requests: 1 },
-  watchMs: NATIVE_WATCH_MS,
+  watchMs: WATCH_MS,
   note,
 });
 
-/** To be filled in by issue 10. */
-const toFill = (note: string): MisbehaviourExpectation => ({
-  expected: null,
-  watchMs: SHARED_WATCH_MS,
+const hugeEventDelivered = (note: string): MisbehaviourExpectation => ({
+  expected: {
+    readyState: 1,
+    events: ['open', 'message', 'message'],
+    messageLengths: [HUGE_EVENT_BYTES, 'after'.length],
+    requests: 1,
+  },
+  watchMs: WATCH_MS,
   note,
 });
 
-/** Both transports, until they are shown to differ (then give each its own table). */
-const SHARED_MISBEHAVIOUR_EXPECTATIONS: Record<Misbehaviour, MisbehaviourExpectation> = {
-  'html-page': toFill('a wrong content type: CLOSED + error, like native (anticipated)'),
-  'huge-event': toFill('delivered whole to every tab? (relayed: a 10 MB structured clone)'),
-  'endless-line': toFill('bytes keep coming, so no stall; is there a cap on a line?'),
-  'partial-event': toFill(
-    'no bytes for stallTimeoutMs: reconnected, requests ≥ 2, nothing dispatched',
-  ),
-  silent: toFill('no bytes for stallTimeoutMs: reconnected, requests ≥ 2'),
-  'status-204': toFill('CLOSED + error, like native (documented)'),
-  'status-401': toFill('CLOSED + error? or a credentials refresh first'),
-  'status-500': toFill('retried with jittered backoff (documented): requests ≥ 2, not CLOSED'),
-};
+/** Retried with backoff, never opening: an `error` (CONNECTING) per failed attempt. */
+const retried = (note: string, requests: number): MisbehaviourExpectation => ({
+  expected: {
+    readyState: 0,
+    events: { cycle: ['error'], atLeast: 2 },
+    messageLengths: [],
+    requests: { atLeast: requests },
+  },
+  watchMs: WATCH_MS,
+  note,
+});
+
+/** Opened, then dropped by the client and reconnected, over and over; nothing dispatched. */
+const droppedAndReconnected = (
+  note: string,
+  { cycles, watchMs }: { cycles: number; watchMs: number },
+): MisbehaviourExpectation => ({
+  expected: {
+    readyState: 'not closed',
+    events: { cycle: ['open', 'error'], atLeast: cycles },
+    messageLengths: [],
+    requests: { atLeast: cycles + 1 },
+  },
+  watchMs,
+  note,
+});
+
+/**
+ * The status probe: native EventSource hides a failed connect's status, so the eventsource
+ * transport asks once more with fetch (docs/architecture.md), and the server sees two requests.
+ */
+const WITH_PROBE = 2;
+
+/**
+ * The fetch transport's parser keeps at most `MAX_BUFFERED_CHARS` (4 MiB) characters of an
+ * unfinished line or event (src/transport/fetch.ts): past that it throws, the attempt fails as
+ * a network error, and the chart reconnects with its backoff (full jitter, doubling up to
+ * `capMs`; `attempt` grows, as the stream never stays open for `stableAfterMs`). Memory stays
+ * bounded (≈ 4 MiB of text, 8 MB as a UTF-16 string, plus the chunk being decoded) and the
+ * retries are spaced, at the price of the first 4 MiB downloaded again on each attempt.
+ */
+const DROPPED_AT_BUFFER_BOUND = { cycles: 2, watchMs: 1_000 };
 
 /** What each variant does against each misbehaving server (native: measured in Chromium 156). */
 export const MISBEHAVIOUR_EXPECTATIONS: Record<
@@ -100,16 +145,7 @@ export const MISBEHAVIOUR_EXPECTATIONS: Record<
 > = {
   native: {
     'html-page': failed('a content type other than text/event-stream fails the connection'),
-    'huge-event': {
-      expected: {
-        readyState: 1,
-        events: ['open', 'message', 'message'],
-        messageLengths: [HUGE_EVENT_BYTES, 'after'.length],
-        requests: 1,
-      },
-      watchMs: NATIVE_WATCH_MS,
-      note: 'delivered whole, and the stream goes on',
-    },
+    'huge-event': hugeEventDelivered('delivered whole, and the stream goes on'),
     'endless-line': openAndWaiting('buffers the line, dispatches nothing, never gives up'),
     'partial-event': openAndWaiting('nothing is dispatched, the stream is kept'),
     silent: openAndWaiting('open fires on the headers; then it waits for ever (no stall check)'),
@@ -117,6 +153,56 @@ export const MISBEHAVIOUR_EXPECTATIONS: Record<
     'status-401': failed('any status but 200 fails the connection'),
     'status-500': failed('any status but 200 fails the connection: no retry'),
   },
-  'shared/eventsource': SHARED_MISBEHAVIOUR_EXPECTATIONS,
-  'shared/fetch': SHARED_MISBEHAVIOUR_EXPECTATIONS,
+  'shared/eventsource': {
+    'html-page': failed(
+      'failed (not_event_stream): the connect, then the status probe learns the 200 is no event stream; no retry',
+      WITH_PROBE,
+    ),
+    'huge-event': hugeEventDelivered(
+      'the browser parses it: delivered whole (relayed to other tabs as one structured clone), the stream goes on',
+    ),
+    'endless-line': openAndWaiting(
+      'the browser buffers the line; no stall detection by default, so it waits as native does',
+    ),
+    'partial-event': openAndWaiting(
+      'nothing is dispatched; no stall detection by default, so the stream is kept',
+    ),
+    silent: openAndWaiting('open on the headers, then it waits: no stall detection by default'),
+    'status-204': failed(
+      'a 204 closes it (documented); the probe is the second request',
+      WITH_PROBE,
+    ),
+    'status-401': failed(
+      'a 401 without refreshCredentials signs the scope out: error, CLOSED; the probe is the second request',
+      WITH_PROBE,
+    ),
+    'status-500': retried(
+      'a 5xx is retried with backoff (documented): an error per attempt, each a connect and its probe',
+      2 * WITH_PROBE,
+    ),
+  },
+  'shared/fetch': {
+    'html-page': failed(
+      'failed (not_event_stream): fetch sees the 200 is no event stream; no retry',
+    ),
+    'huge-event': droppedAndReconnected(
+      'past the 4 MiB parser bound the stream is dropped and reconnected with backoff: bounded memory, spaced retries, nothing delivered',
+      DROPPED_AT_BUFFER_BOUND,
+    ),
+    'endless-line': droppedAndReconnected(
+      'bytes keep coming, so no stall: the 4 MiB parser bound drops it, reconnected with backoff',
+      DROPPED_AT_BUFFER_BOUND,
+    ),
+    'partial-event': droppedAndReconnected(
+      'no bytes for stallTimeoutMs: stalled, reconnected; nothing dispatched',
+      { cycles: 1, watchMs: PAST_STALL_MS },
+    ),
+    silent: droppedAndReconnected('no bytes for stallTimeoutMs: stalled, reconnected', {
+      cycles: 1,
+      watchMs: PAST_STALL_MS,
+    }),
+    'status-204': failed('a 204 closes it (documented)'),
+    'status-401': failed('a 401 without refreshCredentials signs the scope out: error, CLOSED'),
+    'status-500': retried('a 5xx is retried with backoff (documented): an error per attempt', 2),
+  },
 };
