@@ -57,7 +57,7 @@
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../support/wait.js';
 import {
-  KNOWN_ISSUES,
+  itOrKnownIssue,
   knownIssueOf,
   sharedDeviationOf,
   WPT_KNOWN_ISSUES,
@@ -443,15 +443,12 @@ function itFor(
   definedCases.add(title);
   if (instead) casesWithAlternative.add(title);
   const deviation = sharedDeviationOf(variant, title);
-  const issue = knownIssueOf(variant, title);
   if (deviation) {
     if (!instead)
       throw new Error(`${title}: a documented deviation needs its asserted alternative`);
     it(`${title} — documented deviation: ${deviation}`, instead);
-  } else if (issue) {
-    it.fails(`${title} — KNOWN ISSUE ${issue}: ${KNOWN_ISSUES[issue]}`, body);
   } else {
-    it(title, body);
+    itOrKnownIssue(title, knownIssueOf(variant, title), body);
   }
 }
 
