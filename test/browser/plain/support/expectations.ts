@@ -87,6 +87,8 @@ export function sharedDeviationOf(variant: Variant, wptCase: string): string | n
 export const KNOWN_ISSUES = {
   'resume-outlives-source':
     "fetch transport: a tab keeps each URL's resume point and recent ids after its last source closed, so a new source's first connect sends the old Last-Event-ID and its events with ids seen before are dropped as duplicates",
+  'unauthorized-signs-out-scope':
+    'a 401 on one URL signs the whole scope out (SharedEventSource has no refreshCredentials): every source of the app, on every URL and in every tab, closes with it, where native fails only the one',
   'probe-asks-again':
     'eventsource transport: the status probe is a second request, answered anew: after a 204 answered once, the stream the probe gets is taken for a network error and the source reconnects instead of closing',
   'charset-probe-loop':
