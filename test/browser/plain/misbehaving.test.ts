@@ -39,12 +39,13 @@ function asExpected(events: string[], expected: MisbehaviourOutcome['events']) {
 for (const variant of VARIANTS) {
   describe(variant.name, () => {
     for (const misbehaviour of MISBEHAVIOURS) {
-      const { expected, watchMs, note } = MISBEHAVIOUR_EXPECTATIONS[variant.name]![misbehaviour];
+      const { expected, watchMs, note, init } =
+        MISBEHAVIOUR_EXPECTATIONS[variant.name]![misbehaviour];
       it(`${misbehaviour}: ${note}`, async () => {
         const tab = await suite.tab(variant);
         const base = MisbehavingRoutes.urlOf(misbehaviour);
         const url = `${base}${base.includes('?') ? '&' : '?'}variant=${variant.name}`;
-        await tab.open('source', url);
+        await tab.open('source', url, init ? { init } : {});
         await waitUntil(
           'the server to have written all it will',
           () => [...routes!.finished].some((request) => request.url === url),
