@@ -614,14 +614,13 @@ for (const variant of VARIANTS) {
 
       itFor(variant, 'request-cache-control', 'Cache-Control: no-cache, twice alike', async () => {
         const tab = await suite.tab(variant);
+        // One URL for both: the second must not come from a cache either.
+        const url = own('/wpt/echo-header?name=cache-control', variant);
         for (const attempt of ['first', 'second']) {
-          await tab.open(
-            attempt,
-            own('/wpt/echo-header?name=cache-control', variant),
-            closeAtMessage(),
-          );
+          await tab.open(attempt, url, closeAtMessage());
           expect(await tab.waitUntilClosed(attempt)).toMatchObject([OPEN, data('no-cache')]);
         }
+        expect(requestsFor(url)).toHaveLength(2);
       });
 
       // Octal would be 512 ms: the reconnect would come too early.

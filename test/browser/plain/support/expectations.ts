@@ -1,8 +1,8 @@
 /**
  * What each variant is expected to do where SharedEventSource is documented to differ from the
  * native EventSource (docs/recipes/plain.md), as data: the WPT cases that deviate, with the
- * documented difference (the test file asserts the alternative), and the outcome of each
- * variant against each misbehaving server.
+ * documented difference (the test file asserts the alternative), the library issues that make a
+ * case fail for now, and the outcome of each variant against each misbehaving server.
  */
 import { it } from 'vitest';
 import type { Variant } from './implementations.js';
@@ -25,8 +25,9 @@ const NO_LAST_EVENT_ID_HEADER =
 
 /**
  * WPT cases (by `"<wpt file>: <case name>"`) where shared variants are documented to differ.
- * The WPT test file holds the asserted alternative of each; a case listed here without one, or
- * one without an entry here, fails the file.
+ * The WPT test file holds the asserted alternative of each; a case listed here without one fails
+ * to load, and a check of the tables fails on an entry that names no case or an alternative
+ * without an entry.
  */
 export const WPT_SHARED_DEVIATIONS: Readonly<Record<string, WptDeviation>> = {
   'request-status-error: a 500 fails the connection (500)': {
@@ -43,11 +44,11 @@ export const WPT_SHARED_DEVIATIONS: Readonly<Record<string, WptDeviation>> = {
   },
   'format-field-retry: retry: 01000 is read as decimal 1000 ms': {
     variants: BOTH_SHARED,
-    why: 'the reconnect follows the backoff: fetch takes retry: as its base, native EventSource hides retry: (our own base applies)',
+    why: 'the reconnect follows the backoff, measured with no jitter (full jitter has no lower bound): fetch takes retry: as its base, native EventSource hides retry: and our own base applies',
   },
   'format-field-retry-bogus: a retry value with a non-digit is ignored': {
     variants: BOTH_SHARED,
-    why: 'the reconnect follows the backoff: fetch takes retry: as its base, native EventSource hides retry: (our own base applies)',
+    why: 'the reconnect follows the backoff, measured with no jitter (full jitter has no lower bound): fetch takes retry: as its base, native EventSource hides retry: and our own base applies',
   },
   'eventsource-request-cancellation: window.stop() (Chromium deviates: the source is not stopped, it opens and delivers)':
     {
