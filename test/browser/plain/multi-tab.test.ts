@@ -181,6 +181,13 @@ function defineSuite(protocol: Protocol): void {
       expect([...versions]).toEqual([protocol === 'h2' ? '2.0' : '1.1']);
       await sleep(500);
       expect(total(), 'open streams, after a while').toBe(canOpen);
+      // One request per open stream (shared: one per URL for every tab), each on a connection of
+      // its own over HTTP/1.1, all on one over HTTP/2.
+      const streamRequests = paths.flatMap((path) => suite.server.requestsTo(path));
+      expect(streamRequests, 'requests for the streams').toHaveLength(canOpen);
+      expect(new Set(streamRequests.map((r) => r.connection)).size, 'connections').toBe(
+        protocol === 'h2' ? 1 : canOpen,
+      );
       const seen = await openedPaths(tabs, paths);
       // A shared stream is every tab's: each of its tabs' sources opens (or waits) with it.
       const sourcesPerStream = variant.implementation === 'native' ? 1 : tabs.length;

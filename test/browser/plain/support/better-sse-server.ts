@@ -1,9 +1,10 @@
 /**
  * An SSE endpoint written with better-sse (`createSession`, `createChannel`), no tabcast code,
- * mounted on its own `PlainServer` (its own port, the page served beside it). better-sse keeps
- * no history, so this keeps one: a client that comes back with a `Last-Event-ID` (better-sse
- * reads it into `session.lastId`, from the header or a `lastEventId` query parameter) is sent
- * what it missed. Every session is logged from connect to disconnect.
+ * mounted on a path of a `PlainServer` (its own port, the page served beside it); one per test,
+ * so its channel, history and log are that test's. better-sse keeps no history, so this keeps
+ * one: a client that comes back with a `Last-Event-ID` (better-sse reads it into
+ * `session.lastId`, from the header or a `lastEventId` query parameter) is sent what it missed.
+ * Every session is logged from connect to disconnect.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
@@ -28,10 +29,12 @@ export class BetterSseEndpoint {
   readonly sessions: LoggedSession[] = [];
   readonly history: BetterSseEvent[] = [];
   private readonly exchanges = new Set<Exchange>();
+  /** While set, a new connect waits for it before it becomes a session. */
+  private held: Promise<void> | null = null;
 
   constructor(
     server: PlainServer,
-    readonly path = '/better/events',
+    readonly path: string,
   ) {
     server.route(path, (exchange) => this.connect(exchange));
   }
@@ -51,7 +54,20 @@ export class BetterSseEndpoint {
     for (const exchange of this.exchanges) exchange.drop();
   }
 
+  /** Connects wait (no answer yet) until the returned function is called. */
+  holdConnects(): () => void {
+    let release = () => {};
+    this.held = new Promise((resolve) => {
+      release = () => {
+        this.held = null;
+        resolve();
+      };
+    });
+    return release;
+  }
+
   private async connect(exchange: Exchange): Promise<void> {
+    await this.held;
     const { request, response } = exchange;
     const options = { serializer: String, retry: 100, keepAlive: null };
     const session =
@@ -71,7 +87,8 @@ export class BetterSseEndpoint {
       logged.disconnectedAt = Date.now();
       this.exchanges.delete(exchange);
     });
-    const index = this.history.findIndex((event) => event.id === session.lastId);
+    // The newest event of that id: what was sent after it is what the client missed.
+    const index = this.history.map((event) => event.id).lastIndexOf(session.lastId);
     if (session.lastId !== '' && index >= 0) {
       for (const missed of this.history.slice(index + 1)) {
         session.push(missed.data, missed.event ?? 'message', missed.id);

@@ -1,9 +1,9 @@
 /**
  * Servers that answer an EventSource badly, as routes of a `PlainServer` under `/bad/`: an HTML
  * page with status 200, a 10 MB event, a line that never ends, bytes that never make an event,
- * headers and then silence, and bare 204/401/500 answers. Each stream route marks its request
- * `finished` once it has written all it ever will (it then holds the response open), so a test
- * waits for that before it watches what the client does.
+ * headers and then silence, and bare 204/401/500 answers. Each route marks its request
+ * `finished` once it has written all it ever will (a stream route then holds the response open),
+ * so a test waits for that before it watches what the client does.
  */
 import type { LoggedRequest, PlainServer } from './plain-server.js';
 
@@ -47,6 +47,7 @@ export class MisbehavingRoutes {
           { 'content-type': 'text/html; charset=utf-8' },
           '<!doctype html><title>Sign in</title><p>Not an event stream.</p>',
         );
+        this.finished.add(exchange.log);
       })
       .route('/bad/huge-event', async (exchange) => {
         exchange.openStream();
@@ -78,6 +79,7 @@ export class MisbehavingRoutes {
       .route('/bad/status', (exchange) => {
         const status = Number(exchange.url.searchParams.get('code') ?? 500);
         exchange.send(status, { 'content-type': 'text/plain' }, status === 204 ? '' : 'no stream');
+        this.finished.add(exchange.log);
       });
   }
 

@@ -67,7 +67,7 @@ export interface PlainHarness {
 declare global {
   interface Window {
     plain: PlainHarness;
-    /** Set by the page when the shared implementation is switched on. */
+    /** Set by the page when it runs the shared implementation (`?impl=shared`). */
     SharedEventSource?: typeof EventSource;
   }
 }

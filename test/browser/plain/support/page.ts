@@ -4,24 +4,18 @@
  * constructor (`window.EventSource` or `window.SharedEventSource`); see `implementations.ts`.
  * Bundled by `global-setup.ts`, served at `/plain.html` by `PlainServer`.
  */
-import { type Implementation, SHARED_EVENT_SOURCE_ENABLED } from './implementations.js';
+import { SharedEventSource } from '../../../../src/index.js';
+import type { Implementation } from './implementations.js';
 import type { CloseWhen, OpenOptions, PlainHarness, SourceEntry } from './page-api.js';
 
 const LONGEST_DATA_KEPT = 4096;
 
-async function pickConstructor(implementation: Implementation): Promise<typeof EventSource> {
+function pickConstructor(implementation: Implementation): typeof EventSource {
   if (implementation === 'native') return window.EventSource;
-  if (!SHARED_EVENT_SOURCE_ENABLED) {
-    throw new Error('?impl=shared while SHARED_EVENT_SOURCE_ENABLED is false');
-  }
-  const tabcast = (await import('../../../../src/index.js')) as unknown as {
-    SharedEventSource?: typeof EventSource;
-  };
-  if (typeof tabcast.SharedEventSource !== 'function') {
-    throw new Error('src/index.ts exports no SharedEventSource');
-  }
-  window.SharedEventSource = tabcast.SharedEventSource;
-  return tabcast.SharedEventSource;
+  // The page drives both through the `EventSource` interface, which SharedEventSource mirrors.
+  const Shared = SharedEventSource as unknown as typeof EventSource;
+  window.SharedEventSource = Shared;
+  return Shared;
 }
 
 function entryOf(event: Event, source: EventSource): SourceEntry {
@@ -59,7 +53,7 @@ window.addEventListener('unhandledrejection', (event) =>
   errors.push(`unhandled rejection: ${String(event.reason)}`),
 );
 
-const Constructor = await pickConstructor(implementation);
+const Constructor = pickConstructor(implementation);
 const sources = new Map<string, { source: EventSource; entries: SourceEntry[] }>();
 
 function sourceOf(key: string) {

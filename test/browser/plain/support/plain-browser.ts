@@ -76,6 +76,17 @@ export class PlainProfile {
     return tabs;
   }
 
+  /** Kills `tab`'s renderer (CDP `Page.crash`): no unload, no goodbye, nothing runs. */
+  async crash(tab: PlainTab): Promise<void> {
+    this.tabs.splice(this.tabs.indexOf(tab), 1);
+    const session = await this.context.newCDPSession(tab.page);
+    const crashed = new Promise<void>((resolve) => tab.page.once('crash', () => resolve()));
+    // Not awaited: the renderer dies before it could answer.
+    session.send('Page.crash').catch(() => {});
+    await crashed;
+    await tab.page.close().catch(() => {});
+  }
+
   /** Errors every tab's page reported (uncaught, rejected), each prefixed with its tab. */
   async errors(): Promise<string[]> {
     const all = await Promise.all(

@@ -37,6 +37,8 @@ export interface LoggedRequest {
   path: string;
   /** '1.1' or '2.0'. */
   httpVersion: string;
+  /** Which connection carried it (the socket; for HTTP/2 the session), numbered as first seen. */
+  connection: number;
   headers: {
     accept: string | null;
     cacheControl: string | null;
@@ -188,6 +190,8 @@ export class PlainServer {
   private readonly openByPath = new Map<string, Set<Exchange>>();
   private readonly maxOpenByPath = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
+  private readonly connectionIds = new WeakMap<object, number>();
+  private connectionsSeen = 0;
   private server: Server | Http2SecureServer | undefined;
   private listeningPort = 0;
 
@@ -301,6 +305,7 @@ export class PlainServer {
       url,
       path: new URL(url, 'http://plain.invalid').pathname,
       httpVersion: req.httpVersion,
+      connection: this.connectionOf(req),
       headers: {
         accept: header('accept'),
         cacheControl: header('cache-control'),
@@ -324,6 +329,18 @@ export class PlainServer {
       else exchange.drop();
       console.error(`plain server: ${log.url} failed:`, error);
     });
+  }
+
+  /** The number of the connection `req` came on: its HTTP/2 session, else its socket. */
+  private connectionOf(req: IncomingMessage | Http2ServerRequest): number {
+    const carrier: object = 'stream' in req ? (req.stream.session ?? req.stream) : req.socket;
+    let id = this.connectionIds.get(carrier);
+    if (id === undefined) {
+      this.connectionsSeen += 1;
+      id = this.connectionsSeen;
+      this.connectionIds.set(carrier, id);
+    }
+    return id;
   }
 
   private routeFor(path: string): Route {

@@ -51,6 +51,7 @@ export class ReplayingStream {
   readonly connects: StreamConnect[] = [];
   private readonly open = new Set<Exchange>();
   private readonly answers: number[] = [];
+  private finalAnswer: number | undefined;
 
   constructor(private readonly options: ReplayingStreamOptions = {}) {}
 
@@ -88,6 +89,11 @@ export class ReplayingStream {
     this.answers.push(...statuses);
   }
 
+  /** Every connect from now on (after those of `answerNext`) is answered `status`, no stream. */
+  answerFromNowOn(status: number): void {
+    this.finalAnswer = status;
+  }
+
   private connect(exchange: Exchange): void {
     const header = exchange.header('last-event-id');
     const param = exchange.url.searchParams.get(this.options.resumeParam ?? 'lastEventId');
@@ -100,7 +106,7 @@ export class ReplayingStream {
       replayed: 0,
     };
     this.connects.push(connect);
-    const answer = this.answers.shift();
+    const answer = this.answers.shift() ?? this.finalAnswer;
     if (answer !== undefined) {
       connect.status = answer;
       exchange.send(answer, { 'content-type': 'text/plain' });

@@ -59,9 +59,11 @@ export function mountWptResources(server: PlainServer): void {
       void exchange.write(FIELD_LINES);
     })
     // First visit: an id (`?idvalue=`, default U+2026), retry 50 ms and `hello`. A client that
-    // comes back with Last-Event-ID is sent that id as its data, with no id field.
+    // comes back with Last-Event-ID is sent that id as its data, with no id field. Ours: the id
+    // may come as the `lastEventId` query parameter instead (a client that cannot send headers).
     .route('/wpt/last-event-id', (exchange) => {
-      const lastEventId = exchange.header('last-event-id');
+      const lastEventId =
+        exchange.header('last-event-id') ?? exchange.url.searchParams.get('lastEventId');
       if (lastEventId) {
         sendStream(exchange, `data: ${lastEventId}\n\n`);
         return;
