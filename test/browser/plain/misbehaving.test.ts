@@ -8,7 +8,6 @@
 import { describe, expect, it } from 'vitest';
 import { sleep, waitUntil } from '../support/wait.js';
 import {
-  itOrKnownIssue,
   MISBEHAVIOUR_EXPECTATIONS,
   type MisbehaviourOutcome,
   type RepeatedEvents,
@@ -82,20 +81,16 @@ for (const variant of VARIANTS) {
 
 describe('one misbehaving URL among others', () => {
   for (const variant of VARIANTS) {
-    itOrKnownIssue(
-      `${variant.name}: a 401 on one URL fails that source; another URL's stays open`,
-      variant.implementation === 'shared' ? 'unauthorized-signs-out-scope' : null,
-      async () => {
-        const tab = await suite.tab(variant);
-        await tab.open('quiet', `/bad/silent?variant=${variant.name}&beside=401`);
-        await tab.waitForEntries('quiet', 'open', (seen) => seen.length > 0);
-        await tab.open('refused', `/bad/status?code=401&variant=${variant.name}&beside=silent`);
-        await tab.waitUntilClosed('refused');
-        // Let a sign-out reach the other source, if there is one.
-        await sleep(300);
-        expect(await tab.entries('quiet')).toMatchObject([{ type: 'open', readyState: 1 }]);
-        expect(await tab.readyState('quiet')).toBe(1);
-      },
-    );
+    it(`${variant.name}: a 401 on one URL fails that source; another URL's stays open`, async () => {
+      const tab = await suite.tab(variant);
+      await tab.open('quiet', `/bad/silent?variant=${variant.name}&beside=401`);
+      await tab.waitForEntries('quiet', 'open', (seen) => seen.length > 0);
+      await tab.open('refused', `/bad/status?code=401&variant=${variant.name}&beside=silent`);
+      await tab.waitUntilClosed('refused');
+      // Let a sign-out reach the other source, if there is one.
+      await sleep(300);
+      expect(await tab.entries('quiet')).toMatchObject([{ type: 'open', readyState: 1 }]);
+      expect(await tab.readyState('quiet')).toBe(1);
+    });
   }
 });

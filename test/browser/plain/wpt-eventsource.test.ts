@@ -36,8 +36,6 @@
  * Where SharedEventSource is documented to differ (`WPT_SHARED_DEVIATIONS` in
  * `support/expectations.ts`), the variants concerned assert the documented alternative instead,
  * and the case says "documented deviation" in its name; the other variants run it as WPT has it.
- * Where a known library issue makes a case fail (`WPT_KNOWN_ISSUES`), it runs as `it.fails` and
- * says "KNOWN ISSUE" in its name.
  *
  * Not ported, and why:
  * - dedicated-worker/*, shared-worker/*: EventSource in workers; tabcast is a window API.
@@ -56,13 +54,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sleep } from '../support/wait.js';
-import {
-  itOrKnownIssue,
-  knownIssueOf,
-  sharedDeviationOf,
-  WPT_KNOWN_ISSUES,
-  WPT_SHARED_DEVIATIONS,
-} from './support/expectations.js';
+import { sharedDeviationOf, WPT_SHARED_DEVIATIONS } from './support/expectations.js';
 import {
   SHARED_EVENTSOURCE_WITH_PARAM,
   VARIANTS,
@@ -429,8 +421,7 @@ const casesWithAlternative = new Set<string>();
 
 /**
  * Defines a case for `variant`: the WPT body; where the variant is documented to differ
- * (`WPT_SHARED_DEVIATIONS`), the asserted alternative instead, named with the difference; where
- * a known library issue makes it fail (`WPT_KNOWN_ISSUES`), the WPT body as `it.fails`.
+ * (`WPT_SHARED_DEVIATIONS`), the asserted alternative instead, named with the difference.
  */
 function itFor(
   variant: Variant,
@@ -448,7 +439,7 @@ function itFor(
       throw new Error(`${title}: a documented deviation needs its asserted alternative`);
     it(`${title} — documented deviation: ${deviation}`, instead);
   } else {
-    itOrKnownIssue(title, knownIssueOf(variant, title), body);
+    it(title, body);
   }
 }
 
@@ -491,8 +482,6 @@ function defineStreamCase(variant: Variant, testCase: StreamCase): void {
   const name = testCase.chromiumDeviates
     ? `${testCase.name} (Chromium deviates: ${testCase.chromiumDeviates.how})`
     : testCase.name;
-  // A known issue shows within a second; the default wait would only make it slower.
-  const waitFor = knownIssueOf(variant, `${testCase.wpt}: ${name}`) ? { timeout: 2_000 } : {};
   const run = async (
     { url, open, expected }: Pick<StreamCase, 'url' | 'open' | 'expected'>,
     requests?: (seen: LoggedRequest[]) => void,
@@ -500,7 +489,7 @@ function defineStreamCase(variant: Variant, testCase: StreamCase): void {
     const tab = await suite.tab(variant);
     const address = own(url, variant);
     await tab.open('source', address, open);
-    const entries = await tab.waitUntilClosed('source', waitFor);
+    const entries = await tab.waitUntilClosed('source');
     expect(entries).toMatchObject(expected);
     for (const entry of entries.filter((seen) => seen.type !== 'error')) {
       if (entry.eventClass === 'MessageEvent') expect(entry.origin).toBe(suite.server.origin);
@@ -905,8 +894,8 @@ describe(`${SHARED_EVENTSOURCE_WITH_PARAM.name}: the resume id as a query parame
 });
 
 describe('the expectation tables', () => {
-  it('every deviation and known issue names a case of this file; every alternative, a deviation', () => {
-    const named = [...Object.keys(WPT_SHARED_DEVIATIONS), ...Object.keys(WPT_KNOWN_ISSUES)];
+  it('every deviation names a case of this file; every alternative, a deviation', () => {
+    const named = Object.keys(WPT_SHARED_DEVIATIONS);
     expect(named.filter((wptCase) => !definedCases.has(wptCase))).toEqual([]);
     expect([...casesWithAlternative].filter((wptCase) => !WPT_SHARED_DEVIATIONS[wptCase])).toEqual(
       [],

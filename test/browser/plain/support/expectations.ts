@@ -1,10 +1,9 @@
 /**
  * What each variant is expected to do where SharedEventSource is documented to differ from the
  * native EventSource (docs/recipes/plain.md), as data: the WPT cases that deviate, with the
- * documented difference (the test file asserts the alternative), the library issues that make a
- * case fail for now, and the outcome of each variant against each misbehaving server.
+ * documented difference (the test file asserts the alternative), and the outcome of each variant
+ * against each misbehaving server.
  */
-import { it } from 'vitest';
 import type { Variant } from './implementations.js';
 import { HUGE_EVENT_BYTES, type Misbehaviour } from './misbehaving.js';
 
@@ -78,50 +77,6 @@ export const WPT_SHARED_DEVIATIONS: Readonly<Record<string, WptDeviation>> = {
 export function sharedDeviationOf(variant: Variant, wptCase: string): string | null {
   const deviation = WPT_SHARED_DEVIATIONS[wptCase];
   return deviation?.variants.includes(variant.name) ? deviation.why : null;
-}
-
-/**
- * Library issues the suites found, by id: what is wrong, in one line. A case pinned to one runs
- * the documented expectation as `it.fails` (it fails while the issue stands); once the issue is
- * fixed the case passes, `it.fails` reports that, and the pin comes off.
- */
-export const KNOWN_ISSUES = {
-  'resume-outlives-source':
-    "fetch transport: a tab keeps each URL's resume point and recent ids after its last source closed, so a new source's first connect sends the old Last-Event-ID and its events with ids seen before are dropped as duplicates",
-  'unauthorized-signs-out-scope':
-    'a 401 on one URL signs the whole scope out (SharedEventSource has no refreshCredentials): every source of the app, on every URL and in every tab, closes with it, where native fails only the one',
-  'probe-asks-again':
-    'eventsource transport: the status probe is a second request, answered anew: after a 204 answered once, the stream the probe gets is taken for a network error and the source reconnects instead of closing',
-  'charset-probe-loop':
-    "eventsource transport: Chromium's EventSource refuses a non-UTF-8 charset, the status probe calls the same answer an event stream, so it is retried as a network error for ever instead of failing",
-} as const;
-
-export type KnownIssue = keyof typeof KNOWN_ISSUES;
-
-/** `it`, or `it.fails` with the issue in its name where a known issue makes the case fail. */
-export function itOrKnownIssue(
-  title: string,
-  issue: KnownIssue | null,
-  body: () => Promise<void>,
-): void {
-  if (issue) it.fails(`${title} — KNOWN ISSUE ${issue}: ${KNOWN_ISSUES[issue]}`, body);
-  else it(title, body);
-}
-
-/** WPT cases (as in `WPT_SHARED_DEVIATIONS`) that fail for a variant because of a known issue. */
-export const WPT_KNOWN_ISSUES: Readonly<
-  Record<string, { variants: readonly VariantName[]; issue: KnownIssue }>
-> = {
-  'format-field-id: a new source after a closed one on the same URL starts afresh: no Last-Event-ID, no event dropped (ours)':
-    { variants: ['shared/fetch'], issue: 'resume-outlives-source' },
-  'format-utf-8: the stream is UTF-8 whatever charset the type names (Chromium deviates: a charset other than UTF-8 fails the connection)':
-    { variants: ['shared/eventsource'], issue: 'charset-probe-loop' },
-};
-
-/** The known issue that makes a WPT case fail for `variant`, or null. */
-export function knownIssueOf(variant: Variant, wptCase: string): KnownIssue | null {
-  const known = WPT_KNOWN_ISSUES[wptCase];
-  return known?.variants.includes(variant.name) ? known.issue : null;
 }
 
 /**
