@@ -1,9 +1,8 @@
-import { createParser } from 'eventsource-parser';
 import type { TransportInput } from '../../machines/connection.machine.js';
 import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';
-import { isEventStream, parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+import type { SourceEvent } from './shared.js';
 
 /** Headers for one connect, read anew each time so a refreshed token is used at once. */
 export type CredentialsProvider = () =>
@@ -12,18 +11,10 @@ export type CredentialsProvider = () =>
   | Promise<Record<string, string> | undefined>;
 
 /**
- * An event or a line longer than this is an attack or a bug: the stream is dropped (and tried
- * again with backoff), so a tab never holds more than this much of one event (~8 MB as a string).
- */
-const MAX_BUFFERED_CHARS = 4 * 1024 * 1024;
-
-const isOversized = (error: unknown) =>
-  (error as { type?: unknown } | null)?.type === 'max-buffer-size-exceeded';
-
-/**
  * The fetch transport: headers from `credentials()` (a bearer token, say), the real HTTP status
  * (401, 403, 429 with Retry-After, 204), `Last-Event-ID` as a header, and an `AbortController`
- * that ends the request when the chart leaves the attempt.
+ * that ends the request when the chart leaves the attempt. Its streaming half, with the SSE
+ * parser, is loaded on the first connect: a page that never uses it never downloads it.
  */
 export function fetchTransport(platform: Platform, credentials: CredentialsProvider | undefined) {
   return sendingCallback<SourceEvent, TransportCommand, TransportInput>(({ input, sendBack }) => {
@@ -31,69 +22,13 @@ export function fetchTransport(platform: Platform, credentials: CredentialsProvi
     const report = (event: SourceEvent) => {
       if (!controller.signal.aborted) sendBack(event);
     };
-    stream(platform, credentials, input, controller.signal, report).catch((error: unknown) =>
-      report({ type: 'source.error', code: isOversized(error) ? 'oversized' : undefined }),
-    );
+    import('./fetch-stream.js')
+      .then(({ stream, isOversized }) =>
+        stream(platform, credentials, input, controller.signal, report).catch((error: unknown) =>
+          report({ type: 'source.error', code: isOversized(error) ? 'oversized' : undefined }),
+        ),
+      )
+      .catch(() => report({ type: 'source.error' }));
     return () => controller.abort();
   });
-}
-
-/**
- * `value` as a header value: its UTF-8 bytes, one character each, as `EventSource` sends
- * Last-Event-ID. `fetch` refuses a character above U+00FF in a header.
- */
-function headerBytes(value: string): string {
-  let bytes = '';
-  for (const byte of new TextEncoder().encode(value)) bytes += String.fromCharCode(byte);
-  return bytes;
-}
-
-async function stream(
-  platform: Platform,
-  credentials: CredentialsProvider | undefined,
-  input: TransportInput,
-  signal: AbortSignal,
-  report: (event: SourceEvent) => void,
-) {
-  if (!platform.fetch) throw new Error('no fetch');
-  const headers: Record<string, string> = {
-    accept: 'text/event-stream',
-    ...(await credentials?.()),
-  };
-  if (input.lastEventId !== null) headers['last-event-id'] = headerBytes(input.lastEventId);
-  const response = await platform.fetch(input.url, {
-    headers,
-    credentials: input.withCredentials ? 'include' : 'same-origin',
-    cache: 'no-store',
-    signal,
-  });
-  if (response.status !== 200 || !isEventStream(response) || !response.body) {
-    await response.body?.cancel().catch(() => {});
-    report({
-      type: 'source.error',
-      status: response.status,
-      retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()),
-    });
-    return;
-  }
-  report({ type: 'source.open' });
-  const parser = createParser({
-    maxBufferSize: MAX_BUFFERED_CHARS,
-    onEvent: (message) =>
-      report(
-        readSseMessage(input.wire, message.event ?? 'message', message.data, message.id ?? null),
-      ),
-    onRetry: (ms) => report({ type: 'source.retryHint', ms }),
-    onError: (error) => {
-      if (isOversized(error)) throw error;
-    },
-  });
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    report({ type: 'source.activity' });
-    parser.feed(value);
-  }
-  report({ type: 'source.error' });
 }

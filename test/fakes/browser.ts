@@ -1,3 +1,6 @@
+// The fetch transport loads its streaming half on its first connect; loaded here, it is ready at
+// once, so a test's first `clock.advance()` sees the request.
+import '../../src/transport/fetch-stream.js';
 import { ChannelHub, type ChannelMessage } from './channel';
 import { FakeClock } from './clock';
 import type { FakeEventSource } from './event-source';
