@@ -8,6 +8,7 @@
  */
 import {
   and,
+  assertEvent,
   assign,
   cancel,
   type EventObject,
@@ -106,6 +107,8 @@ export interface ConnectionContext {
   sessionOn401: boolean;
   backoff: BackoffOptions;
   timing: ConnectionTiming;
+  /** Wall-clock time the stream last showed life (opened, a message, bytes, a heartbeat). */
+  lastLifeAt: number;
   /** Consecutive failures; 0 after a stable open. */
   attempt: number;
   everOpened: boolean;
@@ -202,16 +205,19 @@ function httpFailureCode(status: number | undefined, wire: Wire): ConnectionErro
   return 'http';
 }
 
-/** Queues a notice for this tab's root and, as a channel post, for every follower. */
-function enqueueTabAndFollowers(
+/**
+ * Queues a notice as a channel post for every follower, and for this tab's root. The post goes
+ * first: the followers' copy is on its way while this tab delivers its own.
+ */
+function enqueueFollowersAndTab(
   enqueue: Parameters<typeof enqueueToSystem>[0],
   system: Parameters<typeof enqueueToSystem>[1],
   notice: TabNotice,
   body: ChannelBody,
 ) {
-  enqueueToSystem(enqueue, system, 'tab', notice);
   const post: ChannelCommand = { type: 'channel.post', body };
   enqueueToSystem(enqueue, system, 'channel', post);
+  enqueueToSystem(enqueue, system, 'tab', notice);
 }
 
 export const connectionMachine = setup({
@@ -231,13 +237,15 @@ export const connectionMachine = setup({
   },
   delays: {
     connectTimeout: ({ context }) => context.timing.connectTimeoutMs,
-    // 0 turns stall detection off: the longest timer there is stands for never.
-    stallTimeout: ({ context }) => context.timing.stallTimeoutMs || MAX_TIMER_MS,
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    stallCheck: ({ context }) => untilStalled(context, Date.now()),
     stableAfter: ({ context }) => context.timing.stableAfterMs,
     topicsDebounce: ({ context }) => context.timing.topicsDebounceMs,
     reconnectDelay: ({ context }) => context.retryDelayMs,
   },
   guards: {
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    isStalled: ({ context }) => untilStalled(context, Date.now()) === 0,
     isUnauthorized: ({ context, event }) =>
       event.type === 'source.error' && event.status === 401 && context.sessionOn401,
     isRejected: ({ event }) => event.type === 'source.error' && isRefusal(event.status),
@@ -280,7 +288,7 @@ export const connectionMachine = setup({
           topics: context.streamTopics,
         };
         enqueue.assign({ phase });
-        enqueueTabAndFollowers(
+        enqueueFollowersAndTab(
           enqueue,
           system,
           { type: 'status.connection', ...report },
@@ -321,7 +329,7 @@ export const connectionMachine = setup({
         resumed: context.resume.lastEventId !== null,
       };
       enqueue.assign({ phase: 'open' });
-      enqueueTabAndFollowers(
+      enqueueFollowersAndTab(
         enqueue,
         system,
         { type: 'stream.opened', ...opened },
@@ -332,7 +340,7 @@ export const connectionMachine = setup({
     reportReset: enqueueActions(({ context, event, system, enqueue }) => {
       if (event.type !== 'source.control') return;
       const reset = { stream: context.url, id: event.id, topics: context.streamTopics };
-      enqueueTabAndFollowers(
+      enqueueFollowersAndTab(
         enqueue,
         system,
         { type: 'stream.reset', ...reset },
@@ -341,16 +349,20 @@ export const connectionMachine = setup({
     }),
     markOpened: assign({ everOpened: true, error: null, retryAfterMs: undefined }),
     resetAttempt: assign({ attempt: 0 }),
-    /** Relays the event to every follower, then delivers it in this tab. */
-    relayEvent: enqueueActions(({ context, event, system, enqueue }) => {
-      if (event.type !== 'source.message') return;
-      const delivered = { stream: context.url, id: event.id, event: event.event, data: event.data };
-      enqueueTabAndFollowers(
+    /** Relays a batch to every follower in one message, then delivers it in this tab. */
+    relayEvents: enqueueActions(({ context, event, system, enqueue }) => {
+      assertEvent(event, 'source.messages');
+      const batch = { stream: context.url, events: event.messages };
+      enqueueFollowersAndTab(
         enqueue,
         system,
-        { type: 'delivery.event', ...delivered },
-        { type: 'event', epoch: context.epoch, ...delivered },
+        { type: 'delivery.events', ...batch },
+        { type: 'events', epoch: context.epoch, ...batch },
       );
+    }),
+    /** The stream showed life: the stall check measures from here. */
+    noteLife: assign({
+      lastLifeAt: ({ context, event }) => ('at' in event ? event.at : context.lastLifeAt),
     }),
     rememberServerRetry: assign({
       serverRetryMs: ({ context, event }) =>
@@ -399,6 +411,7 @@ export const connectionMachine = setup({
     sessionOn401: input.sessionOn401,
     backoff: input.backoff ?? BACKOFF_DEFAULTS,
     timing: input.timing ?? CONNECTION_TIMING_DEFAULTS,
+    lastLifeAt: 0,
     attempt: 0,
     everOpened: false,
     retryDelayMs: 0,
@@ -464,7 +477,8 @@ export const connectionMachine = setup({
       exit: cancel('topicsDebounce'),
       initial: 'connecting',
       on: {
-        'source.message': { actions: 'relayEvent' },
+        'source.messages': { actions: ['noteLife', 'relayEvents'] },
+        'source.activity': { actions: 'noteLife' },
         'source.error': [
           // The topics went while the debounce ran: nothing to reconnect for.
           { guard: 'hasNoTopics', target: 'idle' },
@@ -476,11 +490,13 @@ export const connectionMachine = setup({
         ],
         'source.control': [
           { guard: 'isServerClose', target: 'serverClosed' },
-          { guard: 'isReset', actions: 'reportReset' },
+          { guard: 'isReset', actions: ['noteLife', 'reportReset'] },
           {
             guard: 'isForceLogout',
             actions: { type: 'tellSession', params: { event: { type: 'server.forceLogout' } } },
           },
+          // A heartbeat, or a control event this client does not know: a sign of life.
+          { actions: 'noteLife' },
         ],
         'interest.changed': [
           // Each change (to no topic too) waits out the debounce: a remount drops nothing.
@@ -502,7 +518,7 @@ export const connectionMachine = setup({
           after: {
             connectTimeout: failure('timeout'),
           },
-          on: { 'source.open': { target: 'open' } },
+          on: { 'source.open': { target: 'open', actions: 'noteLife' } },
         },
         open: {
           entry: [
@@ -517,24 +533,14 @@ export const connectionMachine = setup({
           },
           initial: 'receiving',
           states: {
-            /** Re-entered on every sign of life, which restarts the stall timer. */
+            /**
+             * The stall check wakes when the stream would have been quiet too long, measured from
+             * its last sign of life; quiet that long, it is given up, else it waits the rest.
+             */
             receiving: {
               after: {
-                stallTimeout: failure('stalled'),
-              },
-              on: {
-                'source.activity': { target: 'receiving', reenter: true },
-                'source.message': { target: 'receiving', reenter: true, actions: 'relayEvent' },
-                'source.control': [
-                  { guard: 'isServerClose', target: '#connection.serverClosed' },
-                  { guard: 'isReset', target: 'receiving', reenter: true, actions: 'reportReset' },
-                  {
-                    guard: 'isForceLogout',
-                    actions: {
-                      type: 'tellSession',
-                      params: { event: { type: 'server.forceLogout' } },
-                    },
-                  },
+                stallCheck: [
+                  ...failure('stalled', 'isStalled'),
                   { target: 'receiving', reenter: true },
                 ],
               },
@@ -594,13 +600,24 @@ export const connectionMachine = setup({
   },
 });
 
-/** A failure of `code`: back off while attempts remain, else give up. */
-function failure(code: 'timeout' | 'stalled') {
+/** A failure of `code` (when `when` holds): back off while attempts remain, else give up. */
+function failure(code: 'timeout' | 'stalled', when?: 'isStalled') {
   const actions = { type: 'recordFailure', params: { code } } as const;
   return [
-    { guard: 'canRetry', target: '#connection.backoff', actions },
-    { target: '#connection.failed', actions },
+    { guard: when ? and([when, 'canRetry']) : 'canRetry', target: '#connection.backoff', actions },
+    { guard: when, target: '#connection.failed', actions },
   ] as const;
+}
+
+/**
+ * How long until the open stream counts as stalled: its stall timeout after its last sign of
+ * life, 0 when that has passed. A stall timeout of 0 turns detection off: the longest timer
+ * there is stands for never.
+ */
+export function untilStalled(context: ConnectionContext, now: number): number {
+  const { stallTimeoutMs } = context.timing;
+  if (stallTimeoutMs === 0) return MAX_TIMER_MS;
+  return Math.max(0, context.lastLifeAt + stallTimeoutMs - now);
 }
 
 /** The next reconnect delay, from the backoff policy. */

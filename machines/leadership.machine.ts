@@ -122,7 +122,7 @@ const LEADER_MESSAGES = new Set<ChannelMessage['type']>([
   'heartbeat',
   'state',
   'opened',
-  'event',
+  'events',
   'reset',
 ]);
 
@@ -145,10 +145,8 @@ function enqueuePost(
 /** What this tab's root gets from a leader's message, if anything. */
 function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
   switch (message?.type) {
-    case 'event': {
-      const { stream, id, event, data } = message;
-      return { type: 'delivery.event', stream, id, event, data };
-    }
+    case 'events':
+      return { type: 'delivery.events', stream: message.stream, events: message.events };
     case 'state': {
       const { stream, status, epoch, topics } = message;
       return { type: 'status.connection', stream, status, epoch, topics };

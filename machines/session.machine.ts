@@ -165,10 +165,12 @@ export const sessionMachine = setup({
         },
         'auth.logout': { target: '.signingOut' },
         'server.forceLogout': { target: '.signingOut' },
-        'channel.message': [
-          { guard: 'isLogoutMessage', target: 'signedOut', actions: 'clearUser' },
-          { actions: 'forwardToLeadership' },
-        ],
+        // The channel hands every other message to leadership itself.
+        'channel.message': {
+          guard: 'isLogoutMessage',
+          target: 'signedOut',
+          actions: 'clearUser',
+        },
         'interest.changed': { actions: ['setInterest', 'forwardToLeadership'] },
         'connection.retry': { actions: 'forwardToLeadership' },
         'lifecycle.online': { actions: 'forwardToLeadership' },

@@ -5,14 +5,15 @@
  * Events and resync notices leave through `emit`, so the handle (or a test) listens with
  * `actor.on('delivery' | 'resync', …)`. Off the browser (no `window`) it stays `inert`.
  */
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import {
   type DeliveryLedger,
-  EMPTY_LEDGER,
+  emptyLedger,
   moveResumePoint,
+  RecentKeys,
   recordDelivery,
 } from '../src/delivery.js';
-import type { TabNotice } from '../src/machine-events.js';
+import type { SseMessage, TabNotice } from '../src/machine-events.js';
 import {
   combineStreams,
   INERT_STATUS,
@@ -60,11 +61,13 @@ export type TabEvent =
   | { type: 'subscription.remove'; id: string }
   | { type: 'tab.dispose' };
 
-const NO_DELIVERY: StreamDelivery = { ledger: EMPTY_LEDGER, provenTopics: [] };
+/** A stream this tab has delivered nothing of yet. */
+const newDelivery = (): StreamDelivery => ({ ledger: emptyLedger(), provenTopics: [] });
 
 /** What the tab root emits for the handle. */
 export type TabEmitted =
-  | { type: 'delivery'; stream: string; id: string | null; event: string; data: string }
+  /** New events of one stream, in order. */
+  | { type: 'delivery'; stream: string; events: SseMessage[] }
   /** These subscriptions (by id) must refetch the state their events apply to. */
   | { type: 'resync'; subscriptions: string[] };
 
@@ -116,18 +119,29 @@ export const tabMachine = setup({
       enqueue.assign({ subscriptions: plan.subscriptions });
       enqueue.emit({ type: 'resync', subscriptions: plan.ids });
     }),
-    /** Delivers an event once: a duplicate (a replay, a relay in flight) is counted and dropped. */
+    /**
+     * Delivers each event of a batch once: a duplicate (a replay, a relay in flight) is counted
+     * and dropped; the rest leave in one `delivery`.
+     */
     deliverOnce: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type !== 'delivery.event') return;
-      const { stream, id } = event;
-      const delivery = context.deliveries[stream] ?? NO_DELIVERY;
-      const ledger = recordDelivery(delivery.ledger, event);
-      if (ledger === null) {
-        enqueue.assign({ duplicatesDropped: context.duplicatesDropped + 1 });
-        return;
+      assertEvent(event, 'delivery.events');
+      const { stream } = event;
+      const delivery = context.deliveries[stream] ?? newDelivery();
+      let { ledger } = delivery;
+      const events = event.events.filter((delivered) => {
+        const next = recordDelivery(ledger, delivered);
+        if (next === null) return false;
+        ledger = next;
+        return true;
+      });
+      const dropped = event.events.length - events.length;
+      if (dropped > 0) enqueue.assign({ duplicatesDropped: context.duplicatesDropped + dropped });
+      if (delivery !== context.deliveries[stream] || ledger !== delivery.ledger) {
+        enqueue.assign({
+          deliveries: { ...context.deliveries, [stream]: { ...delivery, ledger } },
+        });
       }
-      enqueue.assign({ deliveries: { ...context.deliveries, [stream]: { ...delivery, ledger } } });
-      enqueue.emit({ type: 'delivery', stream, id, event: event.event, data: event.data });
+      if (events.length > 0) enqueue.emit({ type: 'delivery', stream, events });
     }),
     /**
      * A stream's status, from the leader. An open stream's topics are the ones its resume point
@@ -149,10 +163,10 @@ export const tabMachine = setup({
         return { status, streamsEpoch, deliveries };
       }
       if (event.status.phase !== 'open') return { status, streamsEpoch };
-      const delivery = context.deliveries[event.stream] ?? NO_DELIVERY;
+      const delivery = context.deliveries[event.stream] ?? newDelivery();
       const fresh = event.type === 'stream.opened' && !event.resumed;
       const opened: StreamDelivery = {
-        ledger: fresh ? { ...delivery.ledger, recentIds: [] } : delivery.ledger,
+        ledger: fresh ? { ...delivery.ledger, recent: new RecentKeys() } : delivery.ledger,
         provenTopics: event.topics,
       };
       return {
@@ -164,7 +178,7 @@ export const tabMachine = setup({
     applyReset: assign({
       deliveries: ({ context, event }) => {
         if (event.type !== 'stream.reset') return context.deliveries;
-        const delivery = context.deliveries[event.stream] ?? NO_DELIVERY;
+        const delivery = context.deliveries[event.stream] ?? newDelivery();
         const ledger = moveResumePoint(delivery.ledger, event.id);
         return { ...context.deliveries, [event.stream]: { ...delivery, ledger } };
       },
@@ -223,7 +237,7 @@ export const tabMachine = setup({
           actions: ['changeSubscriptions', { type: 'resync', params: { gaps: [] } }],
         },
         'subscription.remove': { actions: 'changeSubscriptions' },
-        'delivery.event': [{ guard: 'isSignedOut' }, { actions: 'deliverOnce' }],
+        'delivery.events': [{ guard: 'isSignedOut' }, { actions: 'deliverOnce' }],
         'stream.opened': [
           { guard: 'isSignedOut' },
           {

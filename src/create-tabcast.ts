@@ -3,6 +3,7 @@ import {
   connectionMachine,
   planRetry,
   planServerCloseRetry,
+  untilStalled,
 } from '../machines/connection.machine.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
 import { sessionMachine } from '../machines/session.machine.js';
@@ -14,6 +15,7 @@ import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock, trackPeers } from './actors/lock.js';
 import { type DecodedEnvelope, decodeEnvelope } from './delivery.js';
 import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
+import type { SseMessage } from './machine-events.js';
 import { assertEventName, assertTopic, endpointOf } from './names.js';
 import { resolveOptions, type TabcastOptions } from './options.js';
 import { browserPlatform, type Platform } from './platform.js';
@@ -129,6 +131,12 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
           ? fetchTransport(platform, options.credentials)
           : eventSourceTransport(platform),
     },
+    delays: {
+      stallCheck: ({ context }) => untilStalled(context, now()),
+    },
+    guards: {
+      isStalled: ({ context }) => untilStalled(context, now()) === 0,
+    },
     actions: {
       scheduleRetry: assign(({ context }) => planRetry(context, platform.random, now)),
       scheduleServerCloseRetry: assign(({ context }) =>
@@ -202,7 +210,10 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
   };
   const parsers = options.events ?? {};
 
-  const deliver = ({ stream, id, event, data }: Extract<TabEmitted, { type: 'delivery' }>) => {
+  /** The subscriptions of each topic, so an event reaches only its own. */
+  const byTopic = new Map<string, Set<Subscription>>();
+  /** Delivers one event: decoded and parsed once, handed to each subscription of its topic. */
+  const deliverOne = (stream: string, { id, event, data }: SseMessage) => {
     // The plain wire has no envelope: the endpoint is the topic, the data is as the server sent it.
     const envelope: DecodedEnvelope =
       settings.wire === 'plain' ? { ok: true, topic: stream, data } : decodeEnvelope(data);
@@ -225,9 +236,10 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       }
     }
     const topic = envelope.ok ? envelope.topic : null;
+    // No topic to read (data that is no envelope): every subscription of the event name hears it.
+    const audience = topic === null ? subscriptions.values() : (byTopic.get(topic) ?? []);
     let handled = false;
-    for (const subscription of [...subscriptions.values()]) {
-      if (topic !== null && subscription.topic !== topic) continue;
+    for (const subscription of [...audience]) {
       const handler = subscription.handlers[event];
       if (!handler) continue;
       if (error) {
@@ -241,6 +253,9 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       }
     }
     if (error && !handled) report(error);
+  };
+  const deliver = ({ stream, events }: Extract<TabEmitted, { type: 'delivery' }>) => {
+    for (const message of events) deliverOne(stream, message);
   };
   const resyncOne = (id: string) => {
     const onResync = subscriptions.get(id)?.options.resync;
@@ -311,11 +326,14 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       }
       subscriptionCount += 1;
       const id = `s${subscriptionCount}`;
-      subscriptions.set(id, {
+      const subscription: Subscription = {
         topic,
         handlers: handlers as Subscription['handlers'],
         options: subscribeOptions,
-      });
+      };
+      subscriptions.set(id, subscription);
+      const ofTopic = byTopic.get(topic) ?? new Set();
+      byTopic.set(topic, ofTopic.add(subscription));
       adding = id;
       try {
         actor.send({ type: 'subscription.add', id, topic, events });
@@ -323,7 +341,10 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
         adding = null;
       }
       return () => {
-        if (!subscriptions.delete(id) || disposed) return;
+        if (!subscriptions.delete(id)) return;
+        ofTopic.delete(subscription);
+        if (ofTopic.size === 0) byTopic.delete(topic);
+        if (disposed) return;
         actor.send({ type: 'subscription.remove', id });
       };
     },
@@ -357,6 +378,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       actor.send({ type: 'tab.dispose' });
       actor.stop();
       subscriptions.clear();
+      byTopic.clear();
     },
   };
 }

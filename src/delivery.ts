@@ -1,23 +1,44 @@
 /** What every tab does with an event, whoever received it: drop duplicates, then decode. */
+import type { SseMessage } from './machine-events.js';
 
 /** How many recent events a tab remembers to drop duplicates (bounded memory). */
 export const RECENT_ID_LIMIT = 512;
 
+/**
+ * The keys (`deliveryKey`) of the most recent events, at most `RECENT_ID_LIMIT`: the oldest
+ * goes first. Changed in place, so looking up and adding cost O(1) per event, not a copy.
+ */
+export class RecentKeys {
+  readonly #keys = new Set<string>();
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  add(key: string): void {
+    this.#keys.add(key);
+    if (this.#keys.size > RECENT_ID_LIMIT) this.#keys.delete(this.#keys.values().next().value!);
+  }
+
+  get size(): number {
+    return this.#keys.size;
+  }
+}
+
 export interface DeliveryLedger {
   /** The newest id delivered: where a new stream resumes. */
   lastEventId: string | null;
-  /** The most recent events' keys (`deliveryKey`), oldest first, at most `RECENT_ID_LIMIT`. */
-  recentIds: string[];
+  /** The most recent events, to drop one delivered already. */
+  recent: RecentKeys;
 }
 
-export const EMPTY_LEDGER: DeliveryLedger = { lastEventId: null, recentIds: [] };
+/** A ledger of nothing delivered yet (each its own: its recent keys change in place). */
+export function emptyLedger(): DeliveryLedger {
+  return { lastEventId: null, recent: new RecentKeys() };
+}
 
 /** An event as the ledger sees it. */
-export interface DeliveredEvent {
-  id: string | null;
-  event: string;
-  data: string;
-}
+export type DeliveredEvent = SseMessage;
 
 /** FNV-1a, 32 bits: a cheap fingerprint, enough to tell two events of one id apart. */
 function fingerprint(text: string): string {
@@ -55,7 +76,8 @@ export function resumePoint(current: string | null, candidate: string): string {
 
 /**
  * The ledger after delivering `delivered`, or null when it was delivered already. An empty id is
- * the server's reset of it (`id:` with no value): the stream resumes from nowhere.
+ * the server's reset of it (`id:` with no value): the stream resumes from nowhere. The recent keys
+ * are the same object, added to.
  */
 export function recordDelivery(
   ledger: DeliveryLedger,
@@ -65,10 +87,10 @@ export function recordDelivery(
   if (id === null) return ledger;
   if (id === '') return ledger.lastEventId === null ? ledger : { ...ledger, lastEventId: null };
   const key = deliveryKey(delivered);
-  if (ledger.recentIds.includes(key)) return null;
-  const recentIds = [...ledger.recentIds, key];
-  if (recentIds.length > RECENT_ID_LIMIT) recentIds.shift();
-  return { lastEventId: resumePoint(ledger.lastEventId, id), recentIds };
+  if (ledger.recent.has(key)) return null;
+  ledger.recent.add(key);
+  const lastEventId = resumePoint(ledger.lastEventId, id);
+  return lastEventId === ledger.lastEventId ? ledger : { ...ledger, lastEventId };
 }
 
 /** The ledger once the server said it resumes from `id` (a `reset`), with no event to deliver. */

@@ -14,12 +14,27 @@ export interface Interest {
 /** A control event of the companion (docs/wire.md). */
 export type ControlType = 'server_close' | 'reset' | 'force_logout' | 'heartbeat';
 
+/** One SSE message as a transport read it. */
+export interface SseMessage {
+  id: string | null;
+  event: string;
+  data: string;
+}
+
+/** What a transport tells its connection; `at` is the wall-clock time the stream showed life. */
 export type SourceEvent =
-  | { type: 'source.open' }
-  | { type: 'source.message'; id: string | null; event: string; data: string }
-  | { type: 'source.control'; control: ControlType; reason?: string; id: string | null }
+  | { type: 'source.open'; at: number }
+  /** The messages that arrived in one task, in order: one event for a burst. */
+  | { type: 'source.messages'; messages: SseMessage[]; at: number }
+  | {
+      type: 'source.control';
+      control: ControlType;
+      reason?: string | undefined;
+      id: string | null;
+      at: number;
+    }
   /** Bytes or a comment arrived: the stream is alive. */
-  | { type: 'source.activity' }
+  | { type: 'source.activity'; at: number }
   /** The server's `retry:` field. */
   | { type: 'source.retryHint'; ms: number }
   | {
@@ -66,7 +81,8 @@ export type TransportCommand = { type: 'transport.events'; events: string[] };
 
 /** From the charts to the tab root, which owns delivery, the resume point and resync. */
 export type TabNotice =
-  | { type: 'delivery.event'; stream: string; id: string | null; event: string; data: string }
+  /** A batch of a stream's events, in order (the leader's transport read them in one task). */
+  | { type: 'delivery.events'; stream: string; events: SseMessage[] }
   /**
    * A stream opened, carrying `topics`; `gaps` are those of its topics the resume point could
    * not vouch for (all of them without an id). Sent once per open, never repeated.

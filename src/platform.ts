@@ -71,6 +71,31 @@ export interface Platform {
   now: () => number;
   /** Drives every delay of the statecharts. */
   clock?: Clock | undefined;
+  /**
+   * Runs `run` on a task of its own, soon: native EventSource hands its messages one by one, and
+   * those of one task are relayed as one batch. Default: a `MessageChannel` message, which a
+   * hidden tab runs at full rate (a timer it would throttle).
+   */
+  queueTask?: ((run: () => void) => void) | undefined;
+}
+
+/**
+ * `queueTask` on a `MessageChannel`: one port posts, the other runs what was queued, in order.
+ * The channel is made on first use, so a handle that never streams (inert on a server) opens none.
+ */
+function messageChannelTasks(): ((run: () => void) => void) | undefined {
+  const Channel = (globalThis as { MessageChannel?: typeof MessageChannel }).MessageChannel;
+  if (!Channel) return undefined;
+  const queued: (() => void)[] = [];
+  let channel: MessageChannel | undefined;
+  return (run) => {
+    if (!channel) {
+      channel = new Channel();
+      channel.port1.onmessage = () => queued.shift()?.();
+    }
+    queued.push(run);
+    channel.port2.postMessage(null);
+  };
 }
 
 /** The platform of the page tabcast runs in, read lazily so server-side rendering can import it. */
@@ -91,5 +116,6 @@ export function browserPlatform(): Platform {
     window: typeof window !== 'undefined' ? window : undefined,
     random: Math.random,
     now: Date.now,
+    queueTask: messageChannelTasks(),
   };
 }

@@ -33,14 +33,12 @@ export type ChannelBody =
       /** Whether the connect sent a resume id: without one the stream starts afresh. */
       resumed: boolean;
     }
-  /** A relayed SSE event; `data` is the raw string, decoded in every tab. */
+  /** Relayed SSE events, a batch in one message; `data` is the raw string, decoded in every tab. */
   | {
-      type: 'event';
+      type: 'events';
       stream: string;
       epoch: number;
-      id: string | null;
-      event: string;
-      data: string;
+      events: { id: string | null; event: string; data: string }[];
     }
   /** The server cannot replay (`reset`): `topics` lost continuity; resume from `id` on. */
   | { type: 'reset'; stream: string; epoch: number; id: string | null; topics: string[] }
@@ -80,6 +78,8 @@ const isStringArray = (value: unknown): value is string[] =>
   Array.isArray(value) && value.length <= 1024 && value.every((item) => typeof item === 'string');
 const isNullableString = (value: unknown): value is string | null =>
   value === null || typeof value === 'string';
+/** The most events one relay may carry (a burst read in one task; more is not ours). */
+const MAX_BATCH = 100_000;
 const isStream = (value: unknown): value is string =>
   typeof value === 'string' && value.length > 0 && value.length <= MAX_ENDPOINT_LENGTH;
 const PHASES = new Set(['idle', 'connecting', 'open', 'reconnecting', 'failed', 'closed']);
@@ -109,12 +109,19 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     isStringArray(m.topics) &&
     isStringArray(m.gaps) &&
     typeof m.resumed === 'boolean',
-  event: (m) =>
+  events: (m) =>
     isStream(m.stream) &&
     isEpoch(m.epoch) &&
-    isNullableString(m.id) &&
-    typeof m.event === 'string' &&
-    typeof m.data === 'string',
+    Array.isArray(m.events) &&
+    m.events.length > 0 &&
+    m.events.length <= MAX_BATCH &&
+    m.events.every(
+      (item) =>
+        isRecord(item) &&
+        isNullableString(item.id) &&
+        typeof item.event === 'string' &&
+        typeof item.data === 'string',
+    ),
   reset: (m) =>
     isStream(m.stream) && isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
   topics: (m) => isStringArray(m.topics) && isStringArray(m.events),

@@ -1,3 +1,4 @@
+import type { ActorRef, Snapshot } from 'xstate';
 import type { ChannelInput } from '../../machines/session.machine.js';
 import type { ChannelCommand, ChannelEvent } from '../machine-events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
@@ -21,7 +22,7 @@ export function trackChannel(
   now: () => number,
 ) {
   return sendingCallback<ChannelEvent, ChannelCommand, ChannelInput>(
-    ({ input, sendBack, receive }) => {
+    ({ input, sendBack, receive, system }) => {
       if (!BroadcastChannel) return () => {};
       const { scope, tabId } = input;
       const channel = new BroadcastChannel(channelNameOf(scope));
@@ -35,7 +36,12 @@ export function trackChannel(
         }
         // This tab's own barrier (`sync`, from its second channel) is no news to it.
         if (message.from === tabId) return;
-        sendBack({ type: 'channel.message', message, receivedAt: now() });
+        const heard: ChannelEvent = { type: 'channel.message', message, receivedAt: now() };
+        // A logout is the session's; every other message is the leadership's, straight to it,
+        // so a relayed event on a follower takes one step less.
+        const leadership = message.type === 'logout' ? undefined : system.get('leadership');
+        if (leadership) (leadership as ActorRef<Snapshot<unknown>, ChannelEvent>).send(heard);
+        else sendBack(heard);
       };
       // Said on pagehide (a closing tab runs nothing later) and again on stop; a second bye is
       // harmless: peers forget a tab once.

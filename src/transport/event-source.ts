@@ -6,6 +6,7 @@ import type { Platform } from '../platform.js';
 import {
   isEventStream,
   isUtf8,
+  messageBatcher,
   parseRetryAfter,
   readSseMessage,
   type SourceEvent,
@@ -29,6 +30,7 @@ export function eventSourceTransport(platform: Platform) {
       }
       const source = new EventSource(input.url, { withCredentials: input.withCredentials });
       const probe = new AbortController();
+      const batch = messageBatcher(sendBack, platform.now, platform.queueTask);
       // A native source repeats the last id on messages that carry none, so an id equal to the
       // previous one is taken as no id, and an empty one after an id as the server's reset of it
       // (`id:` with no value). A new source starts with none: a replayed id is real.
@@ -36,7 +38,7 @@ export function eventSourceTransport(platform: Platform) {
       const onEvent = (event: MessageEvent) => {
         const id = event.lastEventId !== previousId ? event.lastEventId : null;
         if (id !== null) previousId = id;
-        sendBack(readSseMessage(input.wire, event.type, String(event.data), id));
+        batch.read(readSseMessage(input.wire, event.type, String(event.data), id));
       };
       const listened = new Set<string>();
       const listen = (names: string[]) => {
@@ -49,18 +51,20 @@ export function eventSourceTransport(platform: Platform) {
       };
       listen(input.events);
       source.onmessage = onEvent;
-      source.onopen = () => sendBack({ type: 'source.open' });
+      source.onopen = () => batch.send({ type: 'source.open', at: platform.now() });
       source.onerror = () => {
         const fatal = source.readyState === CLOSED;
         source.close();
         if (fatal && platform.fetch) {
-          probeStatus(platform, input, probe.signal).then(sendBack, () => {});
+          batch.flush();
+          probeStatus(platform, input, probe.signal).then(batch.send, () => {});
         } else {
-          sendBack({ type: 'source.error' });
+          batch.send({ type: 'source.error' });
         }
       };
       receive((event) => listen(event.events));
       return () => {
+        batch.close();
         probe.abort();
         source.onopen = null;
         source.onerror = null;

@@ -6,7 +6,7 @@ import { createParser } from 'eventsource-parser';
 import type { TransportInput } from '../../machines/connection.machine.js';
 import type { Platform } from '../platform.js';
 import type { CredentialsProvider } from './fetch.js';
-import { isEventStream, parseRetryAfter, readSseMessage, type SourceEvent } from './shared.js';
+import { isEventStream, type MessageBatcher, parseRetryAfter, readSseMessage } from './shared.js';
 
 /**
  * An event or a line longer than this is an attack or a bug: the stream is dropped (and tried
@@ -32,7 +32,7 @@ export async function stream(
   credentials: CredentialsProvider | undefined,
   input: TransportInput,
   signal: AbortSignal,
-  report: (event: SourceEvent) => void,
+  batch: MessageBatcher,
 ) {
   if (!platform.fetch) throw new Error('no fetch');
   const headers: Record<string, string> = {
@@ -48,21 +48,21 @@ export async function stream(
   });
   if (response.status !== 200 || !isEventStream(response) || !response.body) {
     await response.body?.cancel().catch(() => {});
-    report({
+    batch.send({
       type: 'source.error',
       status: response.status,
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), platform.now()),
     });
     return;
   }
-  report({ type: 'source.open' });
+  batch.send({ type: 'source.open', at: platform.now() });
   const parser = createParser({
     maxBufferSize: MAX_BUFFERED_CHARS,
     onEvent: (message) =>
-      report(
+      batch.read(
         readSseMessage(input.wire, message.event ?? 'message', message.data, message.id ?? null),
       ),
-    onRetry: (ms) => report({ type: 'source.retryHint', ms }),
+    onRetry: (ms) => batch.send({ type: 'source.retryHint', ms }),
     onError: (error) => {
       if (isOversized(error)) throw error;
     },
@@ -71,8 +71,10 @@ export async function stream(
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    report({ type: 'source.activity' });
+    batch.alive();
     parser.feed(value);
+    // What one chunk held goes as one batch.
+    batch.flush();
   }
-  report({ type: 'source.error' });
+  batch.send({ type: 'source.error' });
 }

@@ -2,7 +2,7 @@ import type { TransportInput } from '../../machines/connection.machine.js';
 import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';
-import type { SourceEvent } from './shared.js';
+import { messageBatcher, type SourceEvent } from './shared.js';
 
 /** Headers for one connect, read anew each time so a refreshed token is used at once. */
 export type CredentialsProvider = () =>
@@ -19,16 +19,17 @@ export type CredentialsProvider = () =>
 export function fetchTransport(platform: Platform, credentials: CredentialsProvider | undefined) {
   return sendingCallback<SourceEvent, TransportCommand, TransportInput>(({ input, sendBack }) => {
     const controller = new AbortController();
-    const report = (event: SourceEvent) => {
-      if (!controller.signal.aborted) sendBack(event);
-    };
+    const batch = messageBatcher(sendBack, platform.now);
     import('./fetch-stream.js')
       .then(({ stream, isOversized }) =>
-        stream(platform, credentials, input, controller.signal, report).catch((error: unknown) =>
-          report({ type: 'source.error', code: isOversized(error) ? 'oversized' : undefined }),
+        stream(platform, credentials, input, controller.signal, batch).catch((error: unknown) =>
+          batch.send({ type: 'source.error', code: isOversized(error) ? 'oversized' : undefined }),
         ),
       )
-      .catch(() => report({ type: 'source.error' }));
-    return () => controller.abort();
+      .catch(() => batch.send({ type: 'source.error' }));
+    return () => {
+      batch.close();
+      controller.abort();
+    };
   });
 }

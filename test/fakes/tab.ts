@@ -37,6 +37,7 @@ export interface FakePlatform extends Platform {
   window: FakeEventTarget;
   document: FakeDocument;
   clock: TabClock;
+  queueTask: (run: () => void) => void;
 }
 
 /** Which browser features a tab gets, and the browser-wide state its fakes share. */
@@ -86,6 +87,8 @@ export class FakeTab implements TabContext {
       random: environment.random,
       now: () => this.clock.now(),
       clock: this.clock,
+      // A task of its own on the tab's clock, as a MessageChannel message would be.
+      queueTask: (run) => this.clock.setTimeout(run, 0),
     };
   }
 

@@ -66,6 +66,7 @@ describe('TabcastProvider and useTabcastStatus', () => {
     const before = renders;
     for (let id = 1; id <= 5; id++) {
       act(() => theSource(browser).emitEnvelope('tick', 'news', id, id));
+      await settle(browser); // the relay runs on a task of its own
     }
     expect(tabcast.diagnostics().lastEventId).toBe('5');
     expect(renders).toBe(before);
@@ -169,7 +170,11 @@ describe('useTopic', () => {
     const source = theSource(browser);
     expect(topicsOf(source.url)).toBe('news');
     act(() => source.open());
-    for (let id = 1; id <= 3; id++) act(() => source.emitEnvelope('tick', 'news', `t${id}`, id));
+    // One event a task, so each is handled after the render the one before caused.
+    for (let id = 1; id <= 3; id++) {
+      act(() => source.emitEnvelope('tick', 'news', `t${id}`, id));
+      await settle(browser);
+    }
     await settle(browser, 1_000);
     expect(screen.getByTestId('count').textContent).toBe('3');
     expect(seen).toEqual(['t1@1 in render 0', 't2@2 in render 1', 't3@3 in render 2']);
@@ -208,6 +213,7 @@ describe('useTopic', () => {
     expect(topicsOf(source.url)).toBe('results:2');
     act(() => source.open());
     act(() => source.emitEnvelope('done', 'results:2', 'yes', 1));
+    await settle(browser); // the relay runs on a task of its own
     expect(seen).toEqual(['2:yes']);
   });
 
@@ -229,6 +235,7 @@ describe('useTopic', () => {
     await settle(browser, 10);
     act(() => theSource(browser).open());
     act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    await settle(browser); // the relay runs on a task of its own
     expect(seen).toEqual(['a:1', 'b:1']);
     view.rerender(
       <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
@@ -297,6 +304,7 @@ describe('useTopic', () => {
     expect(subscriptionEvents).toEqual(['add news', 'add news', 'remove news']);
     act(() => theSource(browser).open());
     act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    await settle(browser); // the relay runs on a task of its own
     expect(seen).toEqual(['tick']);
   });
 
@@ -327,6 +335,7 @@ describe('useTopic', () => {
     await settle(browser, 10);
     act(() => theSource(browser).open());
     act(() => theSource(browser).emitEnvelope('tick', 'news', 1, 1));
+    await settle(browser); // the relay runs on a task of its own
     expect(seen).toEqual(['1']);
     expect(onError).toHaveBeenCalledTimes(1);
   });
@@ -442,10 +451,12 @@ describe('useTopic', () => {
     await settle(browser, 10);
     act(() => theSource(browser).open());
     act(() => theSource(browser).emit('tick', 'not json', { id: 1 }));
+    await settle(browser); // the relay runs on a task of its own
     expect(errors.map((error) => error.code)).toEqual(['parse_error']);
     expect(onError).not.toHaveBeenCalled();
     view.rerender(tree(false));
     act(() => theSource(browser).emit('tick', 'not json either', { id: 2 }));
+    await settle(browser); // the relay runs on a task of its own
     expect(errors).toHaveLength(1);
     expect(onError).toHaveBeenCalledTimes(1);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Harness } from '../support/harness.js';
+import { Harness, URL as STREAM_URL } from '../support/harness.js';
 
 const LOCK = 'tabcast:app:ada';
 
@@ -53,11 +53,10 @@ describe('Web Locks leadership (behaviour 1)', () => {
     await harness.settle();
     // tab-0 led before with the same term number (this tab never heard it) and relayed #1.
     harness.postAsPeer('tab-0', {
-      type: 'event',
+      type: 'events',
+      stream: STREAM_URL,
       epoch: leader.tabcast.status.epoch,
-      id: '1',
-      event: 'tick',
-      data: '{"topic":"news","data":"late"}',
+      events: [{ id: '1', event: 'tick', data: '{"topic":"news","data":"late"}' }],
     });
     await harness.settle();
     expect(leader.tabcast.status.role).toBe('leader');

@@ -10,7 +10,15 @@ describe('readChannelMessage', () => {
     const bodies = [
       { type: 'hello' },
       { type: 'state', stream: '/events', epoch: 1, status, topics: ['a'] },
-      { type: 'event', stream: '/events', epoch: 1, id: '7', event: 'tick', data: '{}' },
+      {
+        type: 'events',
+        stream: '/events',
+        epoch: 1,
+        events: [
+          { id: '7', event: 'tick', data: '{}' },
+          { id: null, event: 'message', data: '' },
+        ],
+      },
       {
         type: 'opened',
         stream: '/events',
@@ -52,12 +60,16 @@ describe('readChannelMessage', () => {
     ['a prototype key as type', { ...base, type: 'toString' }],
     ['a negative epoch', { ...base, type: 'heartbeat', epoch: -1 }],
     ['a fractional epoch', { ...base, type: 'claim', epoch: 1.5 }],
-    ['an event without data', { ...base, type: 'event', epoch: 1, id: null, event: 'x' }],
+    [
+      'an event without data',
+      { ...base, type: 'events', stream: '/e', epoch: 1, events: [{ id: null, event: 'x' }] },
+    ],
+    ['an empty batch', { ...base, type: 'events', stream: '/e', epoch: 1, events: [] }],
     ['topics that are not strings', { ...base, type: 'topics', topics: [1], events: [] }],
     ['an opened without gaps', { ...base, type: 'opened', epoch: 1, status: {}, topics: [] }],
     [
       'an event without its stream',
-      { ...base, type: 'event', epoch: 1, id: null, event: 'x', data: '' },
+      { ...base, type: 'events', epoch: 1, events: [{ id: null, event: 'x', data: '' }] },
     ],
     ['a reset with a numeric id', { ...base, type: 'reset', epoch: 1, id: 500, topics: [] }],
     [

@@ -113,12 +113,12 @@ describe('malformed input (behaviour 11)', () => {
     harness.theSource().emitEnvelope('tick', 'news', 'real', 5);
     await harness.settle();
     harness.postAsPeer('tab-7', {
-      type: 'event',
+      type: 'events',
+      stream: URL,
       epoch: 0,
-      id: '6',
-      event: 'tick',
-      data: '{"topic":"news","data":"forged"}',
+      events: [{ id: '6', event: 'tick', data: '{"topic":"news","data":"forged"}' }],
     });
+    expect(follower.tabcast.diagnostics().invalidChannelMessages).toBe(0); // valid, but stale
     await harness.settle();
     expect(follower.delivered.map((event) => event.data)).toEqual(['real']);
   });
