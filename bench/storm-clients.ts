@@ -93,6 +93,7 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
     lastEventIdParam: 'lastEventId',
     withCredentials: false,
     sessionOn401: true,
+    hidden: false,
     backoff: { ...BACKOFF_DEFAULTS, strategy },
   };
   const client = createActor(connection, { input });

@@ -77,6 +77,8 @@ export interface ConnectionInput {
   /** The query parameter that carries the resume id for native EventSource; null: none. */
   lastEventIdParam: string | null;
   withCredentials: boolean;
+  /** Whether this tab's page is hidden when the connection starts. */
+  hidden: boolean;
   /**
    * A 401 is the session's: it refreshes credentials, and failing that signs the scope out.
    * Otherwise (the plain wire with no `refreshCredentials`) it is this endpoint's answer, as
@@ -119,6 +121,12 @@ export interface ConnectionContext {
   error: ConnectionError | null;
   /** The phase last reported, re-sent when a tab says hello. */
   phase: ConnectionStatus['phase'];
+  /** Wall-clock time the current connect attempt times out. */
+  connectDeadline: number;
+  /** When this tab's next timer for the stream is due (with the phase last reported), or null. */
+  deadline: number | null;
+  /** Whether this tab's page is hidden: its timers run late, so it asks to be woken. */
+  hidden: boolean;
 }
 
 export type ConnectionEvent =
@@ -231,7 +239,7 @@ export const connectionMachine = setup({
     transport: fromCallback<TransportCommand, TransportInput>(() => () => {}),
     /** The barrier before each connect; provided by `createTabcast` (a chart alone has none). */
     barrier: fromCallback<EventObject, { scope: string; tabId: string }>(({ sendBack }) => {
-      sendBack({ type: 'barrier.passed' } satisfies BarrierEvent);
+      sendBack({ type: 'barrier.passed', at: Date.now() } satisfies BarrierEvent);
       return () => {};
     }),
   },
@@ -246,6 +254,10 @@ export const connectionMachine = setup({
   guards: {
     /** Default clock; `createTabcast` provides one bound to the platform. */
     isStalled: ({ context }) => untilStalled(context, Date.now()) === 0,
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    isConnectOverdue: ({ context }) => Date.now() >= context.connectDeadline,
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    isRetryDue: ({ context }) => context.retryAt !== null && Date.now() >= context.retryAt,
     isUnauthorized: ({ context, event }) =>
       event.type === 'source.error' && event.status === 401 && context.sessionOn401,
     isRejected: ({ event }) => event.type === 'source.error' && isRefusal(event.status),
@@ -281,18 +293,29 @@ export const connectionMachine = setup({
                 ? 'reconnecting'
                 : 'connecting'
               : params.phase;
+        // When this tab's next timer for the stream is due: a hidden tab's run late, so it asks
+        // a visible follower to wake it then.
+        const deadline =
+          params.phase === 'current'
+            ? context.deadline
+            : params.phase === 'pending'
+              ? context.connectDeadline
+              : params.phase === 'reconnecting'
+                ? context.retryAt
+                : null;
+        const wakeAt = context.hidden ? deadline : null;
         const report = {
           stream: context.url,
           status: connectionStatus(phase, context),
           epoch: context.epoch,
           topics: context.streamTopics,
         };
-        enqueue.assign({ phase });
+        enqueue.assign({ phase, deadline });
         enqueueFollowersAndTab(
           enqueue,
           system,
           { type: 'status.connection', ...report },
-          { type: 'state', ...report },
+          { type: 'state', ...report, wakeAt },
         );
       },
     ),
@@ -420,6 +443,9 @@ export const connectionMachine = setup({
     serverRetryMs: undefined,
     error: null,
     phase: 'connecting',
+    connectDeadline: 0,
+    deadline: null,
+    hidden: input.hidden,
   }),
   initial: 'starting',
   on: {
@@ -430,6 +456,13 @@ export const connectionMachine = setup({
     ],
     'source.retryHint': { actions: 'rememberServerRetry' },
     'peer.hello': { actions: { type: 'reportPhase', params: { phase: 'current' } } },
+    // Hidden, a deadline is worth a wake; visible again, it is not: followers hear which.
+    'lifecycle.visibility': {
+      actions: [
+        assign({ hidden: ({ event }) => !event.visible }),
+        { type: 'reportPhase', params: { phase: 'current' } },
+      ],
+    },
   },
   states: {
     /** Where each stream begins: an attempt when some tab wants a topic, else `idle`. */
@@ -447,7 +480,14 @@ export const connectionMachine = setup({
         src: 'barrier',
         input: ({ context }) => ({ scope: context.scope, tabId: context.clientId }),
       },
-      on: { 'barrier.passed': { target: 'live' } },
+      on: {
+        'barrier.passed': {
+          target: 'live',
+          actions: assign({
+            connectDeadline: ({ context, event }) => event.at + context.timing.connectTimeoutMs,
+          }),
+        },
+      },
     },
     /** No tab wants a topic: no request, no timer. The first subscription starts a stream. */
     idle: {
@@ -518,7 +558,11 @@ export const connectionMachine = setup({
           after: {
             connectTimeout: failure('timeout'),
           },
-          on: { 'source.open': { target: 'open', actions: 'noteLife' } },
+          on: {
+            'source.open': { target: 'open', actions: 'noteLife' },
+            // A hidden tab's timer may be late: a visible follower's wake settles it on time.
+            'clock.check': failure('timeout', 'isConnectOverdue'),
+          },
         },
         open: {
           entry: [
@@ -556,6 +600,7 @@ export const connectionMachine = setup({
       on: {
         'connection.retry': { target: 'starting', actions: 'resetAttempt' },
         'lifecycle.online': { target: 'starting' },
+        'clock.check': { guard: 'isRetryDue', target: 'starting' },
       },
     },
     /** The server said 401: the session refreshes credentials, then the stream reconnects. */
@@ -573,7 +618,10 @@ export const connectionMachine = setup({
         { type: 'reportPhase', params: { phase: 'reconnecting' } },
       ],
       after: { reconnectDelay: { target: 'starting' } },
-      on: { 'connection.retry': { target: 'starting' } },
+      on: {
+        'connection.retry': { target: 'starting' },
+        'clock.check': { guard: 'isRetryDue', target: 'starting' },
+      },
     },
     /** Gave up (too many attempts, or the server rejected the topics): only `retry()` leaves. */
     failed: {
@@ -601,7 +649,7 @@ export const connectionMachine = setup({
 });
 
 /** A failure of `code` (when `when` holds): back off while attempts remain, else give up. */
-function failure(code: 'timeout' | 'stalled', when?: 'isStalled') {
+function failure(code: 'timeout' | 'stalled', when?: 'isStalled' | 'isConnectOverdue') {
   const actions = { type: 'recordFailure', params: { code } } as const;
   return [
     { guard: when ? and([when, 'canRetry']) : 'canRetry', target: '#connection.backoff', actions },

@@ -11,7 +11,7 @@
  * The connection chart is invoked in `leading`, so leaving it — stepping down, pagehide, sign
  * out — closes the stream by construction.
  */
-import { assign, type EventObject, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
+import { assign, type EventObject, enqueueActions, fromCallback, not, sendTo, setup } from 'xstate';
 import type { LockInput, PeerWatchInput } from '../src/actors/lock.js';
 import type {
   ChannelCommand,
@@ -76,6 +76,12 @@ export interface LeadershipContext {
   lastHeardAt: number;
   /** The tab the newest leader message came from: gone once this tab is granted the lock. */
   leaderId: string | null;
+  /** Whether this tab's page is visible: its timers run on time. */
+  visible: boolean;
+  /** When the leader's next timer is due, by stream, as its status said: a follower wakes it. */
+  leaderDeadlines: Record<string, number>;
+  /** The deadline the wake alarm is set for. */
+  alarmAt: number | null;
   /** This tab's topics and event names. */
   interest: Interest;
   /** Every other tab's, by tab id. */
@@ -96,6 +102,14 @@ export function outranks(
   b: { epoch: number; tabId: string },
 ): boolean {
   return a.epoch > b.epoch || (a.epoch === b.epoch && a.tabId < b.tabId);
+}
+
+/** The leader's earliest reported deadline, or null when it waits on no timer. */
+export function earliestDeadline(
+  context: Pick<LeadershipContext, 'leaderDeadlines'>,
+): number | null {
+  const all = Object.values(context.leaderDeadlines);
+  return all.length === 0 ? null : Math.min(...all);
 }
 
 /** The sorted union of every tab's interest: what the one stream must carry. */
@@ -178,12 +192,22 @@ export const leadershipMachine = setup({
     peers: fromCallback<PeerCommand, PeerWatchInput>(() => () => {}),
   },
   delays: {
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    untilLeaderDeadline: ({ context }) => Math.max(0, (context.alarmAt ?? 0) - Date.now()),
     heartbeatInterval: ({ context }) => context.timing.heartbeatIntervalMs,
     watchdogInterval: ({ context }) => context.timing.watchdogIntervalMs,
     electionWindow: ({ context }) => context.timing.electionWindowMs,
   },
   guards: {
     isSolo: ({ context }) => context.mode === 'solo',
+    /** Visible, while the leader waits on a timer: this tab keeps its time. */
+    shouldWakeLeader: ({ context }) => context.visible && earliestDeadline(context) !== null,
+    isAlarmStale: ({ context }) => context.alarmAt !== earliestDeadline(context),
+    /** Default clock; `createTabcast` provides one bound to the platform. */
+    isLeaderDue: ({ context }) => {
+      const due = earliestDeadline(context);
+      return context.visible && due !== null && Date.now() >= due;
+    },
     isRollCallDue: ({ context }) => context.beats + 1 >= ROLL_CALL_EVERY_BEATS,
     hasLocks: ({ context }) => context.mode === 'locks',
     /** Default clock; `createTabcast` provides one bound to the platform. */
@@ -286,11 +310,37 @@ export const leadershipMachine = setup({
     hearLeader: assign(({ context, event }) => {
       const message = messageOf(event);
       if (!message || !('epoch' in message)) return {};
-      return {
+      const heard = {
         epoch: Math.max(context.epoch, message.epoch),
         lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
         leaderId: message.from,
       };
+      if (message.type !== 'state') return heard;
+      const { [message.stream]: _previous, ...others } = context.leaderDeadlines;
+      const leaderDeadlines =
+        message.wakeAt === null ? others : { ...others, [message.stream]: message.wakeAt };
+      return { ...heard, leaderDeadlines };
+    }),
+    setVisibility: assign({
+      visible: ({ context, event }) =>
+        event.type === 'lifecycle.visibility' ? event.visible : context.visible,
+    }),
+    armAlarm: assign({ alarmAt: ({ context }) => earliestDeadline(context) }),
+    /** Wakes the leader at a deadline it reported, and forgets the deadlines that passed. */
+    wakeLeader: enqueueActions(({ context, system, enqueue }) => {
+      enqueuePost(enqueue, system, { type: 'wake' });
+      const due = context.alarmAt ?? Number.POSITIVE_INFINITY;
+      enqueue.assign({
+        alarmAt: null,
+        leaderDeadlines: Object.fromEntries(
+          Object.entries(context.leaderDeadlines).filter(([, at]) => at > due),
+        ),
+      });
+    }),
+    forwardCheck: sendTo('streams', { type: 'clock.check' }),
+    /** A leader's streams ask to be woken while it is hidden; only a leader has them. */
+    forwardVisibility: enqueueActions(({ event, self, enqueue }) => {
+      if (self.getSnapshot().children.streams) enqueue.sendTo('streams', event);
     }),
     /** Hands the leader's events, status and stream notices to this tab's root. */
     deliverFromLeader: enqueueActions(({ event, system, enqueue }) => {
@@ -367,6 +417,9 @@ export const leadershipMachine = setup({
     unanswered: [],
     lastHeardAt: 0,
     leaderId: null,
+    visible: true,
+    leaderDeadlines: {},
+    alarmAt: null,
     interest: input.interest,
     peers: {},
     connection: input.connection,
@@ -375,6 +428,7 @@ export const leadershipMachine = setup({
   initial: 'electing',
   on: {
     'session.ending': { target: '.retired' },
+    'lifecycle.visibility': { actions: ['setVisibility', 'forwardVisibility'] },
     'interest.changed': { actions: ['setOwnInterest', 'announceInterest'] },
     'channel.message': [
       { guard: 'isStale' },
@@ -412,6 +466,25 @@ export const leadershipMachine = setup({
           states: {
             waiting: {
               entry: { type: 'reportRole', params: { role: 'follower' } },
+              initial: 'resting',
+              states: {
+                /** The leader waits on no timer, or this tab is hidden too: nothing to do. */
+                resting: {
+                  always: { guard: 'shouldWakeLeader', target: 'alarmed' },
+                },
+                /**
+                 * Visible while the leader waits on a timer (a hidden leader's fall a minute
+                 * behind): wakes it when that timer is due, set anew when the deadline moves.
+                 */
+                alarmed: {
+                  entry: 'armAlarm',
+                  always: [
+                    { guard: not('shouldWakeLeader'), target: 'resting' },
+                    { guard: 'isAlarmStale', target: 'alarmed', reenter: true },
+                  ],
+                  after: { untilLeaderDeadline: { target: 'resting', actions: 'wakeLeader' } },
+                },
+              },
               on: {
                 // The lock was let go, so whoever led before is gone (a crash says no bye).
                 'lock.granted': {
@@ -507,6 +580,13 @@ export const leadershipMachine = setup({
               after: {
                 watchdogInterval: [
                   { guard: 'isLeaderSilent', target: '#leadership.fallback.campaigning' },
+                  // The watchdog ticks anyway: a visible follower wakes a late leader with it.
+                  {
+                    guard: 'isLeaderDue',
+                    target: 'watching',
+                    reenter: true,
+                    actions: ['armAlarm', 'wakeLeader'],
+                  },
                   { target: 'watching', reenter: true },
                 ],
               },
@@ -580,6 +660,7 @@ function streamsInvoke() {
         clientId: context.tabId,
         epoch: context.epoch,
         interest: unionOf(context.interest, context.peers),
+        hidden: !context.visible,
       }) satisfies StreamsInput,
   } as const;
 }
@@ -608,6 +689,7 @@ function leadingHandlers(yieldTarget: string, onPeersChanged: readonly 'watchPee
       },
       { guard: 'isPeerLeaving', actions: ['recordPeer', ...onPeersChanged, 'forwardInterest'] },
       { guard: { type: 'isType', params: { type: 'retry' } }, actions: 'forwardRetry' },
+      { guard: { type: 'isType', params: { type: 'wake' } }, actions: 'forwardCheck' },
     ],
     'connection.retry': { actions: 'forwardRetry' },
     'lifecycle.online': { actions: 'forwardEvent' },

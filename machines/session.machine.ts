@@ -174,6 +174,7 @@ export const sessionMachine = setup({
         'interest.changed': { actions: ['setInterest', 'forwardToLeadership'] },
         'connection.retry': { actions: 'forwardToLeadership' },
         'lifecycle.online': { actions: 'forwardToLeadership' },
+        'lifecycle.visibility': { actions: 'forwardToLeadership' },
         'lifecycle.pagehide': { actions: ['leaveChannel', 'forwardToLeadership'] },
         'lifecycle.pageshow': { actions: 'forwardToLeadership' },
       },

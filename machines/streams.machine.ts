@@ -12,7 +12,10 @@ import type { Interest, LifecycleEvent, SharedEvent } from '../src/machine-event
 import { type ConnectionInput, connectionMachine } from './connection.machine.js';
 
 /** What every connection of this tab shares; the rest comes from the leader. */
-export type ConnectionSettings = Omit<ConnectionInput, 'scope' | 'clientId' | 'epoch' | 'interest'>;
+export type ConnectionSettings = Omit<
+  ConnectionInput,
+  'scope' | 'clientId' | 'epoch' | 'interest' | 'hidden'
+>;
 
 export interface StreamsInput {
   settings: ConnectionSettings;
@@ -23,6 +26,8 @@ export interface StreamsInput {
   epoch: number;
   /** The union of every tab's interest. */
   interest: Interest;
+  /** Whether this tab's page is hidden (changes arrive as `lifecycle.visibility`). */
+  hidden: boolean;
 }
 
 export interface StreamsContext extends StreamsInput {
@@ -33,9 +38,16 @@ export interface StreamsContext extends StreamsInput {
 export type StreamsEvent =
   | Extract<
       SharedEvent,
-      { type: 'interest.changed' | 'connection.retry' | 'auth.refreshed' | 'peer.hello' }
+      {
+        type:
+          | 'interest.changed'
+          | 'connection.retry'
+          | 'auth.refreshed'
+          | 'peer.hello'
+          | 'clock.check';
+      }
     >
-  | Extract<LifecycleEvent, { type: 'lifecycle.online' }>;
+  | Extract<LifecycleEvent, { type: 'lifecycle.online' | 'lifecycle.visibility' }>;
 
 /** The endpoints the interest asks for: the companion's one, or each topic of the plain wire. */
 export function endpointsOf(context: StreamsInput): string[] {
@@ -76,6 +88,7 @@ export const streamsMachine = setup({
             clientId: context.clientId,
             epoch: context.epoch,
             interest: interestOf(context, endpoint),
+            hidden: context.hidden,
           } satisfies ConnectionInput,
         });
       }
@@ -113,6 +126,10 @@ export const streamsMachine = setup({
         'lifecycle.online': { actions: 'forwardToAll' },
         'auth.refreshed': { actions: 'forwardToAll' },
         'peer.hello': { actions: 'forwardToAll' },
+        'clock.check': { actions: 'forwardToAll' },
+        'lifecycle.visibility': {
+          actions: [assign({ hidden: ({ event }) => !event.visible }), 'forwardToAll'],
+        },
       },
     },
   },

@@ -38,9 +38,14 @@ interface StateNodeLike {
 }
 interface TransitionLike {
   target?: StateNodeLike[];
-  guard?: string | { type: string };
+  guard?: GuardLike;
   reenter?: boolean;
 }
+/** A named guard, a parameterised one, or XState's `and`/`or`/`not` of others. */
+type GuardLike =
+  | string
+  | { type: string }
+  | (((...args: never[]) => unknown) & { guards?: GuardLike[] });
 
 const nodeId = (node: StateNodeLike) => node.id.replace(/[^A-Za-z0-9]/g, '_');
 
@@ -49,9 +54,16 @@ function eventLabel(event: string): string {
   return delay ? `after ${delay[1]}` : event;
 }
 
+function guardText(guard: GuardLike): string {
+  if (typeof guard === 'string') return guard;
+  if (typeof guard !== 'function') return guard.type;
+  const parts = (guard.guards ?? []).map(guardText);
+  if (guard.name === 'not') return `!${parts[0]}`;
+  return parts.join(guard.name === 'or' ? ' || ' : ' && ');
+}
+
 function guardLabel(guard: TransitionLike['guard']): string {
-  if (!guard) return '';
-  return ` [${typeof guard === 'string' ? guard : guard.type}]`;
+  return guard ? ` [${guardText(guard)}]` : '';
 }
 
 function drawNode(node: StateNodeLike, indent: string, lines: string[]): void {

@@ -5,7 +5,7 @@ import {
   planServerCloseRetry,
   untilStalled,
 } from '../machines/connection.machine.js';
-import { leadershipMachine } from '../machines/leadership.machine.js';
+import { earliestDeadline, leadershipMachine } from '../machines/leadership.machine.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
@@ -125,7 +125,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
 
   const connection = connectionMachine.provide({
     actors: {
-      barrier: trackBarrier(platform.BroadcastChannel, platform.random),
+      barrier: trackBarrier(platform.BroadcastChannel, platform.random, now),
       transport:
         settings.transport === 'fetch'
           ? fetchTransport(platform, options.credentials)
@@ -136,6 +136,8 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     },
     guards: {
       isStalled: ({ context }) => untilStalled(context, now()) === 0,
+      isConnectOverdue: ({ context }) => now() >= context.connectDeadline,
+      isRetryDue: ({ context }) => context.retryAt !== null && now() >= context.retryAt,
     },
     actions: {
       scheduleRetry: assign(({ context }) => planRetry(context, platform.random, now)),
@@ -149,6 +151,13 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     actors: { streams, lock: trackLock(platform.locks), peers: trackPeers(platform.locks) },
     guards: {
       isLeaderSilent: ({ context }) => now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
+      isLeaderDue: ({ context }) => {
+        const due = earliestDeadline(context);
+        return context.visible && due !== null && now() >= due;
+      },
+    },
+    delays: {
+      untilLeaderDeadline: ({ context }) => Math.max(0, (context.alarmAt ?? 0) - now()),
     },
   });
   const refreshCredentials = options.refreshCredentials;
@@ -156,7 +165,7 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     actors: {
       leadership,
       channel: trackChannel(platform.BroadcastChannel, counters, now),
-      lifecycle: trackLifecycle(platform.window),
+      lifecycle: trackLifecycle(platform.window, platform.document),
       refresh: fromPromise(async () => {
         if (!refreshCredentials || (await refreshCredentials()) === false) {
           throw new TabcastError('rejected', 'tabcast: credentials could not be refreshed');

@@ -58,6 +58,8 @@ export type PeerCommand = { type: 'peers.watch'; tabIds: string[] };
 
 export type LifecycleEvent =
   | { type: 'lifecycle.online' }
+  /** The page became visible or hidden (and, at the start, which it is). */
+  | { type: 'lifecycle.visibility'; visible: boolean }
   | { type: 'lifecycle.pagehide' }
   | { type: 'lifecycle.pageshow' };
 
@@ -74,7 +76,7 @@ export type ChannelCommand =
   | { type: 'channel.role'; leader: boolean; epoch: number };
 
 /** The barrier before a connect passed: every message posted before it has been heard. */
-export type BarrierEvent = { type: 'barrier.passed' };
+export type BarrierEvent = { type: 'barrier.passed'; at: number };
 
 /** What a transport actor is told: the event names to listen to changed. */
 export type TransportCommand = { type: 'transport.events'; events: string[] };
@@ -121,4 +123,6 @@ export type SharedEvent =
   | { type: 'server.forceLogout' }
   /** To leadership: the session is signing out; stop the stream, keep the lock a moment. */
   | { type: 'session.ending' }
-  | { type: 'peer.hello' };
+  | { type: 'peer.hello' }
+  /** A visible tab woke this (hidden) leader: a timer that is due may not have fired. */
+  | { type: 'clock.check' };

@@ -39,7 +39,7 @@ export interface LockManagerLike {
   ): Promise<unknown>;
 }
 
-/** Where `online`, `pagehide` and `pageshow` are heard. */
+/** Where `online`, `pagehide`, `pageshow` and `visibilitychange` are heard. */
 export interface EventTargetLike {
   addEventListener(type: string, listener: (event: Event) => void): void;
   removeEventListener(type: string, listener: (event: Event) => void): void;
@@ -65,6 +65,11 @@ export interface Platform {
    * is inert: it accepts every call and does nothing.
    */
   window?: EventTargetLike | undefined;
+  /**
+   * `document`: whether the page is visible (`visibilitychange`). A visible follower wakes a
+   * hidden leader on time, as a hidden tab's own timers fall behind.
+   */
+  document?: (EventTargetLike & { readonly visibilityState?: string }) | undefined;
   /** Source of jitter. */
   random: () => number;
   /** Wall-clock milliseconds (hidden tabs' timers are throttled: compare times, never count ticks). */
@@ -114,6 +119,7 @@ export function browserPlatform(): Platform {
     locks: navigatorLocks,
     fetch: typeof fetch === 'function' ? fetch.bind(globalThis) : undefined,
     window: typeof window !== 'undefined' ? window : undefined,
+    document: typeof document !== 'undefined' ? document : undefined,
     random: Math.random,
     now: Date.now,
     queueTask: messageChannelTasks(),

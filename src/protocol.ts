@@ -21,7 +21,15 @@ export type ChannelBody =
   /** A tab joins: every tab answers with its topics, the leader with its state. */
   | { type: 'hello' }
   /** The leader's connection status, and the topics its last open stream carries. */
-  | { type: 'state'; stream: string; epoch: number; status: ConnectionStatus; topics: string[] }
+  | {
+      type: 'state';
+      stream: string;
+      epoch: number;
+      status: ConnectionStatus;
+      topics: string[];
+      /** When the leader's next timer for this stream is due: a visible follower wakes it then. */
+      wakeAt: number | null;
+    }
   /** A stream opened (once per open): `gaps` are its topics the resume point cannot vouch for. */
   | {
       type: 'opened';
@@ -56,6 +64,8 @@ export type ChannelBody =
   | { type: 'claim'; epoch: number }
   /** A follower asks the leader to reconnect now. */
   | { type: 'retry' }
+  /** A visible follower wakes the (hidden, throttled) leader at a deadline it reported. */
+  | { type: 'wake' }
   /**
    * A tab's barrier before it connects: once its own `sync` comes back, every message posted
    * before it (a logout among them) has been heard. Every other tab ignores it.
@@ -101,7 +111,8 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     isStream(m.stream) &&
     isEpoch(m.epoch) &&
     isConnectionStatus(m.status) &&
-    isStringArray(m.topics),
+    isStringArray(m.topics) &&
+    (m.wakeAt === null || (typeof m.wakeAt === 'number' && Number.isFinite(m.wakeAt))),
   opened: (m) =>
     isStream(m.stream) &&
     isEpoch(m.epoch) &&
@@ -131,6 +142,7 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
   heartbeat: (m) => isEpoch(m.epoch),
   claim: (m) => isEpoch(m.epoch),
   retry: () => true,
+  wake: () => true,
   sync: (m) => typeof m.token === 'string',
 };
 

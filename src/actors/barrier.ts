@@ -14,11 +14,12 @@ import { sendingCallback } from './callback.js';
 export function trackBarrier(
   BroadcastChannel: BroadcastChannelConstructor | undefined,
   random: () => number,
+  now: () => number,
 ) {
   return sendingCallback<BarrierEvent, EventObject, { scope: string; tabId: string }>(
     ({ input, sendBack }) => {
       if (!BroadcastChannel) {
-        sendBack({ type: 'barrier.passed' });
+        sendBack({ type: 'barrier.passed', at: now() });
         return () => {};
       }
       const name = channelNameOf(input.scope);
@@ -29,7 +30,7 @@ export function trackBarrier(
         const data = event.data as { type?: unknown; token?: unknown } | null;
         if (data?.type !== 'sync' || data.token !== token) return;
         listener.onmessage = null;
-        sendBack({ type: 'barrier.passed' });
+        sendBack({ type: 'barrier.passed', at: now() });
       };
       sender.postMessage({
         v: PROTOCOL_VERSION,

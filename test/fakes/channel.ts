@@ -98,7 +98,7 @@ export class FakeBroadcastChannel implements BroadcastChannelLike {
 
   /** Delivers on the owning tab's clock, so a tab that goes away first never hears it. */
   queueDelivery(serialized: unknown): void {
-    this.#tab.clock.setTimeout(() => {
+    this.#tab.clock.setBrowserTimeout(() => {
       if (this.#closed) return;
       const event = { type: 'message', data: structuredClone(serialized), target: this };
       this.onmessage?.(event as unknown as MessageEvent);

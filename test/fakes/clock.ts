@@ -166,10 +166,14 @@ export class FakeClock implements Clock {
  * closed or crashed tab's timers never fire, and it ignores ids of other tabs' timers, since a
  * page can only clear its own.
  */
+/** A hidden tab's timers wake once a minute. */
+const THROTTLED_GRID_MS = 60_000;
+
 export class TabClock implements Clock {
   readonly #clock: FakeClock;
   readonly #timerIds = new Set<number>();
   #stopped = false;
+  #hidden = false;
 
   constructor(clock: FakeClock) {
     this.#clock = clock;
@@ -180,8 +184,26 @@ export class TabClock implements Clock {
     return this.#clock.now();
   }
 
-  /** Schedules on the shared clock; after `stop()` nothing is scheduled and 0 is returned. */
+  /**
+   * Hidden, the page's own timers fire on a one-minute grid, as Chromium throttles a hidden
+   * tab's chained timers (it starts about a minute after hiding; the fake does at once, so a test
+   * need not wait). What the browser does for the page — a message, a network event, a task
+   * queued on a `MessageChannel` — runs at full rate all the same (`setBrowserTimeout`).
+   */
+  setHidden(hidden: boolean): void {
+    this.#hidden = hidden;
+  }
+
+  /** Schedules one of the page's timers; after `stop()` nothing is scheduled and 0 is returned. */
   setTimeout(callback: (...args: unknown[]) => void, ms: number): number {
+    if (!this.#hidden) return this.setBrowserTimeout(callback, ms);
+    const due = this.#clock.now() + ms;
+    const throttled = Math.ceil(due / THROTTLED_GRID_MS) * THROTTLED_GRID_MS;
+    return this.setBrowserTimeout(callback, throttled - this.#clock.now());
+  }
+
+  /** Schedules the browser's own work for the page, which hiding never slows. */
+  setBrowserTimeout(callback: (...args: unknown[]) => void, ms: number): number {
     if (this.#stopped) return 0;
     const id = this.#clock.setTimeout(() => {
       this.#timerIds.delete(id);

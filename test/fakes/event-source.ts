@@ -136,7 +136,7 @@ export class FakeEventSource implements EventSourceLike {
     this.#readyState = CONNECTING;
     this.#dispatch({ type: 'error', target: this });
     if (this.#readyState !== CONNECTING || this.#reconnectTimer !== undefined) return;
-    this.#reconnectTimer = this.#tab.clock.setTimeout(() => {
+    this.#reconnectTimer = this.#tab.clock.setBrowserTimeout(() => {
       this.#reconnectTimer = undefined;
       if (this.#readyState !== CONNECTING) return;
       this.#autoReconnects++;

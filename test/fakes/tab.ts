@@ -88,7 +88,7 @@ export class FakeTab implements TabContext {
       now: () => this.clock.now(),
       clock: this.clock,
       // A task of its own on the tab's clock, as a MessageChannel message would be.
-      queueTask: (run) => this.clock.setTimeout(run, 0),
+      queueTask: (run) => this.clock.setBrowserTimeout(run, 0),
     };
   }
 
@@ -150,6 +150,7 @@ export class FakeTab implements TabContext {
   setHidden(hidden: boolean): void {
     this.#expectAlive('setHidden');
     this.document.setVisibilityState(hidden ? 'hidden' : 'visible');
+    this.clock.setHidden(hidden);
   }
 
   #firePageTransition(type: 'pagehide' | 'pageshow', persisted: boolean): void {

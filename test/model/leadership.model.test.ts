@@ -27,6 +27,10 @@ const TIMING = LEADERSHIP_TIMING_DEFAULTS;
 const WATCHDOG_FIRES_MS =
   (Math.floor(TIMING.leaderTimeoutMs / TIMING.watchdogIntervalMs) + 1) * TIMING.watchdogIntervalMs;
 
+/** The hidden leader's reconnect delay, as `peer.sleep` reports it. */
+const LEADER_DEADLINE_MS = 5_000;
+/** The stream the peer leader reports on (the harness's URL). */
+const STREAM = URL;
 const coverage = new StateCoverage();
 
 /** A tab of the scope without tabcast: it queues for the lock and holds it until released. */
@@ -91,6 +95,11 @@ class Scope {
   /** This tab's term, as its leadership chart knows it. */
   epoch(): number {
     return this.#leadership().context.epoch;
+  }
+
+  /** When the peer leader's reported timer is due: a reconnect delay from now. */
+  deadline(): number {
+    return this.world.clock.now() + LEADER_DEADLINE_MS;
   }
 
   /** The term this tab's last claim asked for: one past the term it knows. */
@@ -195,6 +204,20 @@ class Scope {
       });
     },
     'peer.heartbeat': () => this.post({ type: 'heartbeat', epoch: this.epoch() }),
+    'peer.sleep': () =>
+      this.post({
+        type: 'state',
+        stream: STREAM,
+        epoch: this.epoch(),
+        status: { phase: 'reconnecting', attempt: 1, retryAt: this.deadline(), error: null },
+        topics: ['news'],
+        wakeAt: this.deadline(),
+      }),
+    'clock.leaderDeadline': async () => {
+      const posted = this.posts().length;
+      await this.settle(LEADER_DEADLINE_MS);
+      expect(this.posts().slice(posted)).toContainEqual(expect.objectContaining({ type: 'wake' }));
+    },
     // The same claim from a smaller tab id: the other candidate wins the tie-break.
     'peer.claim': () => this.post({ type: 'claim', epoch: this.claim() }),
     'peer.leaderBye': () => this.post({ type: 'bye', leader: true, epoch: this.epoch() }),
@@ -231,7 +254,12 @@ class Scope {
     unopened: () => {
       expect(this.harness).toBeUndefined();
     },
-    'locks.queued.waiting': () => {
+    'locks.queued.waiting.alarmed': () => {
+      // The leader's deadline has not passed: this tab holds one timer for it, nothing posted.
+      expect(this.tab.tab.clock.pendingTimers()).toBe(1);
+      expect(this.lastPost()?.type).not.toBe('wake');
+    },
+    'locks.queued.waiting.resting': () => {
       expect(this.world.browser.locks.held(LOCK)).toBe(this.holder?.tab.id);
       expect(this.world.browser.locks.queued(LOCK)).toBe(1);
       expect(this.tab.tabcast.status).toMatchObject({ role: 'follower', mode: 'locks' });

@@ -29,6 +29,10 @@ export type LeadershipModelEvent =
   | { type: 'peer.outrank' }
   /** A living leader heartbeats. */
   | { type: 'peer.heartbeat' }
+  /** The leader, hidden, reports that its stream waits on a timer (a reconnect delay). */
+  | { type: 'peer.sleep' }
+  /** That timer's deadline passes. */
+  | { type: 'clock.leaderDeadline' }
   /** Another candidate claims this tab's term with a smaller id. */
   | { type: 'peer.claim' }
   /** The leader says bye. */
@@ -63,7 +67,7 @@ export const leadershipModel = setup({
       on: {
         'open.locks': { target: 'locks.queued.leading' },
         'open.locksHeld': {
-          target: 'locks.queued.waiting',
+          target: 'locks.queued.waiting.resting',
           actions: assign({ peerHoldsLock: true }),
         },
         // Listed before `open.locksRefused`: the fallback paths start in a browser without locks.
@@ -80,18 +84,24 @@ export const leadershipModel = setup({
           on: { 'page.hide': { target: 'suspended' } },
           states: {
             waiting: {
+              initial: 'resting',
               on: {
                 'peer.release': {
                   target: 'leading',
                   actions: assign({ peerHoldsLock: false }),
                 },
               },
+              states: {
+                resting: { on: { 'peer.sleep': { target: 'alarmed' } } },
+                // Woken at its deadline by this (visible) tab, the leader's timer is no longer due.
+                alarmed: { on: { 'clock.leaderDeadline': { target: 'resting' } } },
+              },
             },
             leading: {
               on: {
                 // Through `steppingDown`: the lock goes to the other tab, this one queues again.
                 'peer.outrank': {
-                  target: 'waiting',
+                  target: 'waiting.resting',
                   actions: assign({ peerHoldsLock: true }),
                 },
                 'user.logout': { target: 'retired' },
@@ -103,7 +113,7 @@ export const leadershipModel = setup({
         suspended: {
           on: {
             'page.show': [
-              { guard: 'peerHoldsLock', target: 'queued.waiting' },
+              { guard: 'peerHoldsLock', target: 'queued.waiting.resting' },
               { target: 'queued.leading' },
             ],
           },

@@ -213,7 +213,7 @@ describe('the inspector view (createTabcast({ inspect }))', () => {
       'signedOut',
     ]);
     expect(history.get('leadership')).toEqual([
-      'locks.queued.waiting',
+      'locks.queued.waiting.resting',
       'locks.queued.leading',
       'locks.queued.retired',
     ]);

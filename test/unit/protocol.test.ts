@@ -9,7 +9,9 @@ describe('readChannelMessage', () => {
     const status = { phase: 'open', attempt: 0, retryAt: null, error: null };
     const bodies = [
       { type: 'hello' },
-      { type: 'state', stream: '/events', epoch: 1, status, topics: ['a'] },
+      { type: 'state', stream: '/events', epoch: 1, status, topics: ['a'], wakeAt: null },
+      { type: 'state', stream: '/events', epoch: 1, status, topics: [], wakeAt: 1_700_000_000_500 },
+      { type: 'wake' },
       {
         type: 'events',
         stream: '/events',
@@ -35,6 +37,7 @@ describe('readChannelMessage', () => {
         epoch: 1,
         status: { ...status, phase: 'idle' },
         topics: [],
+        wakeAt: null,
       },
       { type: 'gone', tabId: 'tab-3' },
       { type: 'topics', topics: ['a'], events: ['tick'] },

@@ -1,0 +1,68 @@
+/**
+ * A hidden leader keeps its times (issue 12). With Web Locks the leader is whichever tab asked
+ * first, often one in the background, and a hidden tab's own timers fall to once a minute: when
+ * the server hangs, the connect timeouts and backoffs are a chain of those timers, and reconnects
+ * went out 12 to 54 s late. The leader now tells the scope when its next timer is due while it is
+ * hidden, and a visible follower wakes it then (its timers run on time). The fake browser's hidden
+ * tabs throttle as Chromium's do (`TabClock.setHidden`).
+ */
+import { describe, expect, it } from 'vitest';
+import { Harness } from '../support/harness.js';
+
+const TIMING = { connectTimeoutMs: 3_000, stableAfterMs: 1_000 };
+
+/**
+ * Hides the leader, then makes the server hang for `hangMs`: every connect stays pending until
+ * it times out. Returns, for each reconnect the leader planned, how late it went out (ms).
+ */
+async function lateness(harness: Harness, hangMs: number): Promise<number[]> {
+  const leader = harness.tabs[0]!;
+  harness.theSource().open();
+  await harness.settle();
+  leader.tab.setHidden(true);
+  const planned: number[] = [];
+  leader.tabcast.onStatus((status) => {
+    if (status.phase === 'reconnecting' && status.retryAt !== null) planned.push(status.retryAt);
+  });
+  const connectsAt: number[] = [];
+  let seen = harness.browser.eventSources.length;
+  harness.theSource().drop();
+  for (let elapsed = 0; elapsed < hangMs; elapsed += 100) {
+    await harness.settle(100);
+    for (; seen < harness.browser.eventSources.length; seen++) connectsAt.push(harness.clock.now());
+  }
+  return connectsAt.map((at, index) => at - planned[index]!).filter(Number.isFinite);
+}
+
+describe('a hidden leader while the server hangs', () => {
+  it('reconnects on plan when a visible follower wakes it', async () => {
+    const harness = new Harness({}, { timing: TIMING });
+    harness.open();
+    harness.open();
+    await harness.settle(100);
+    const late = await lateness(harness, 5 * 60_000);
+    expect(late.length).toBeGreaterThan(10);
+    expect(Math.max(...late)).toBeLessThanOrEqual(1_000);
+  });
+
+  it('falls a minute behind with no visible tab to wake it (what the wake prevents)', async () => {
+    const harness = new Harness({}, { timing: TIMING });
+    harness.open();
+    const follower = harness.open();
+    await harness.settle(100);
+    follower.tab.setHidden(true);
+    const late = await lateness(harness, 5 * 60_000);
+    expect(Math.max(...late)).toBeGreaterThan(10_000);
+  });
+
+  it('a visible leader needs no wake: its followers set no timer', async () => {
+    const harness = new Harness({}, { timing: TIMING });
+    harness.open();
+    const follower = harness.open();
+    await harness.settle(100);
+    harness.theSource().open();
+    harness.theSource().drop();
+    await harness.settle(100);
+    expect(follower.tab.clock.pendingTimers()).toBe(0);
+  });
+});
