@@ -19,19 +19,27 @@ export { TestChromium, TestServer };
 /** Epoch ms with sub-ms resolution, the clock the bench page uses too. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
-let pageBundle: Promise<string> | undefined;
+const pageBundles = new Map<boolean, Promise<string>>();
 
-/** The bench page, bundled once per run. */
-export function benchBundle(): Promise<string> {
-  pageBundle ??= bundleBrowserModule('bench/page.ts');
-  return pageBundle;
+/**
+ * The bench page, bundled once per run; with `sourcemap`, an inline map follows the same code
+ * (a CPU profile's frames are then placed in the sources).
+ */
+export function benchBundle({ sourcemap = false } = {}): Promise<string> {
+  let bundle = pageBundles.get(sourcemap);
+  if (!bundle) {
+    bundle = bundleBrowserModule('bench/page.ts', { sourcemap });
+    pageBundles.set(sourcemap, bundle);
+  }
+  return bundle;
 }
 
 /** A test server serving the bench page; hub options default to the suite's quick ones. */
 export async function startBenchServer(
   hub: Partial<HubOptions<TestUser>> = {},
+  { sourcemap = false } = {},
 ): Promise<TestServer> {
-  return TestServer.start({ pageBundle: await benchBundle(), hub });
+  return TestServer.start({ pageBundle: await benchBundle({ sourcemap }), hub });
 }
 
 export interface BenchTabOptions {

@@ -6,6 +6,9 @@
  *   npm run bench -- --only=storm,size   runs some scenarios (streams, failover, relay, logout,
  *                                  storm, size, idle, redis, model)
  *   npm run bench -- --raw=FILE    also keeps every sample (not only the figures) in FILE
+ *   npm run bench -- --only=relay --profile=FILE
+ *                                  also writes a CPU profile (.cpuprofile) of the tabcast relay
+ *                                  leader over one burst to FILE and prints its top frames
  *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing
  *
  * Progress goes to stderr. Benchmarks report: a slow figure never fails the run; a scenario that
@@ -62,6 +65,7 @@ const option = (name: string) =>
   args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rawPath = option('raw');
 const renderPath = option('render');
+const profilePath = option('profile');
 const only = renderPath === undefined ? option('only')?.split(',') : [];
 const unknown = only?.filter((name) => !SCENARIOS.includes(name as Scenario)) ?? [];
 if (unknown.length > 0) {
@@ -78,7 +82,7 @@ const log = (line: string) => {
 
 /** The command as a reader would repeat it: where the raw samples were kept is no part of it. */
 function commandLine(): string {
-  const shown = args.filter((arg) => !arg.startsWith('--raw='));
+  const shown = args.filter((arg) => !arg.startsWith('--raw=') && !arg.startsWith('--profile='));
   return `npm run bench${shown.length > 0 ? ` -- ${shown.join(' ')}` : ''}`;
 }
 
@@ -158,7 +162,7 @@ if (selected.some((name) => BROWSER_SCENARIOS.includes(name))) {
         results.failover = await runFailover(browser, FAILOVER_REPETITIONS, log);
       });
       await attempt('relay', async () => {
-        results.relay = await runRelay(browser, log);
+        results.relay = await runRelay(browser, { log, profilePath });
       });
       await attempt('logout', async () => {
         results.logout = await runLogout(browser, LOGOUT_REPETITIONS, log);

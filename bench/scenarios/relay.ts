@@ -7,8 +7,10 @@
  * The baseline is raw BroadcastChannel: one tab streams and `postMessage`s each event's id and
  * data as they are; followers `JSON.parse` the data (tabcast's followers decode it too).
  */
+import { writeFileSync } from 'node:fs';
 import {
   type BenchTab,
+  benchBundle,
   openTabs,
   settledLeader,
   startBenchServer,
@@ -16,6 +18,13 @@ import {
   type TestServer,
 } from '../browser.js';
 import type { BenchRecord } from '../page-api.js';
+import {
+  formatProfile,
+  type ProfileSummary,
+  recordCpuProfile,
+  SourceMap,
+  summarizeProfile,
+} from '../profile.js';
 import { median } from '../stats.js';
 import { expectWithin, sleep } from '../wait.js';
 
@@ -50,6 +59,17 @@ export interface RelayResult {
   latencyEvents: number;
   burstEvents: number;
   bursts: number;
+  /** With `profilePath`: the tabcast leader's CPU profile over one more burst. */
+  profile?: ProfileSummary & { path: string };
+}
+
+export interface RelayOptions {
+  log: (line: string) => void;
+  /**
+   * Where to write a `.cpuprofile` of the tabcast leader over one burst, recorded after the
+   * measured ones (the profiler's own cost stays out of the figures).
+   */
+  profilePath?: string | undefined;
 }
 
 function arrivalTimes(record: BenchRecord): Map<string, number> {
@@ -104,8 +124,21 @@ async function openRelayTabs(
   }
 }
 
-async function runOne(chromium: TestChromium, subject: RelaySubject): Promise<RelayRun> {
-  const server = await startBenchServer();
+/** Publishes a burst and waits until every follower delivered it; false if some never did. */
+async function publishBurst(server: TestServer, everyTab: BenchTab[], followers: BenchTab[]) {
+  await Promise.all(everyTab.map((tab) => tab.clear()));
+  for (let n = 0; n < BURST_EVENTS; n++) server.publish('news', 'tick', { n, ...PAYLOAD });
+  return waitForAll(followers, BURST_EVENTS);
+}
+
+async function runOne(
+  chromium: TestChromium,
+  subject: RelaySubject,
+  options: RelayOptions,
+): Promise<{ run: RelayRun; profile?: RelayResult['profile'] }> {
+  const profilePath = subject === 'tabcast' ? options.profilePath : undefined;
+  const sourcemap = profilePath !== undefined;
+  const server = await startBenchServer({}, { sourcemap });
   const { leader, followers, close } = await openRelayTabs(chromium, server, subject);
   const run: RelayRun = {
     subject,
@@ -133,9 +166,7 @@ async function runOne(chromium: TestChromium, subject: RelaySubject): Promise<Re
     }
 
     for (let burst = 0; burst < BURSTS; burst++) {
-      await Promise.all(everyTab.map((tab) => tab.clear()));
-      for (let n = 0; n < BURST_EVENTS; n++) server.publish('news', 'tick', { n, ...PAYLOAD });
-      if (!(await waitForAll(followers, BURST_EVENTS))) {
+      if (!(await publishBurst(server, everyTab, followers))) {
         run.missing += BURST_EVENTS;
         continue;
       }
@@ -147,7 +178,23 @@ async function runOne(chromium: TestChromium, subject: RelaySubject): Promise<Re
       run.throughputs.push(BURST_EVENTS / ((Math.max(...ends) - start) / 1000));
       run.leaderSpansMs.push(arrivals[BURST_EVENTS - 1]! - start);
     }
-    return run;
+    if (profilePath === undefined) return { run };
+    const profile = await recordCpuProfile(leader.page, async () => {
+      await publishBurst(server, everyTab, followers);
+    });
+    writeFileSync(profilePath, JSON.stringify(profile));
+    const summary = summarizeProfile(
+      profile,
+      SourceMap.fromInline(await benchBundle({ sourcemap })),
+    );
+    for (const line of formatProfile(
+      summary,
+      `relay tabcast leader, one burst of ${BURST_EVENTS}`,
+    )) {
+      options.log(line);
+    }
+    options.log(`relay: wrote the leader's CPU profile to ${profilePath}`);
+    return { run, profile: { ...summary, path: profilePath } };
   } finally {
     await close();
     await server.close();
@@ -156,16 +203,25 @@ async function runOne(chromium: TestChromium, subject: RelaySubject): Promise<Re
 
 export async function runRelay(
   chromium: TestChromium,
-  log: (line: string) => void,
+  options: RelayOptions,
 ): Promise<RelayResult> {
   const runs: RelayRun[] = [];
+  let profile: RelayResult['profile'];
   for (const subject of ['tabcast', 'raw'] as const) {
-    const run = await runOne(chromium, subject);
+    const outcome = await runOne(chromium, subject, options);
+    const run = outcome.run;
+    profile ??= outcome.profile;
     runs.push(run);
-    log(
+    options.log(
       `relay ${subject}: median ${median(run.latenciesMs).toFixed(2)} ms, ` +
         `${Math.round(median(run.throughputs))} events/s to 9 followers, missing ${run.missing}`,
     );
   }
-  return { runs, latencyEvents: LATENCY_EVENTS, burstEvents: BURST_EVENTS, bursts: BURSTS };
+  return {
+    runs,
+    latencyEvents: LATENCY_EVENTS,
+    burstEvents: BURST_EVENTS,
+    bursts: BURSTS,
+    ...(profile ? { profile } : {}),
+  };
 }
