@@ -55,7 +55,8 @@ const failoverRun = (results: BenchResults, subject: string, kind: string) =>
   results.failover?.runs.find((run) => run.subject === subject && run.kind === kind);
 const relayRun = (results: BenchResults, subject: string) =>
   results.relay?.runs.find((run) => run.subject === subject);
-const finite = (value: number) => (Number.isFinite(value) ? round(value) : null);
+const finite = (value: number, digits = 2) =>
+  Number.isFinite(value) ? round(value, digits) : null;
 
 /** Every target of the issue: whether this run met it (null when its scenario did not run). */
 export function targets(results: BenchResults): Record<string, boolean | null> {
@@ -146,7 +147,19 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
       flat[`relay.p95Ms.${run.subject}`] = finite(p95(run.latenciesMs));
       flat[`relay.throughput.${run.subject}`] = finite(median(run.throughputs));
       flat[`relay.missing.${run.subject}`] = run.missing;
+      flat[`relay.duplicated.${run.subject}`] = run.duplicated;
+      flat[`relay.reordered.${run.subject}`] = run.reordered;
+      flat[`relay.leaderCpuMsPerEvent.${run.subject}`] = finite(median(run.leaderMsPerEvent), 4);
+      flat[`relay.leaderScriptMsPerEvent.${run.subject}`] = finite(
+        median(run.leaderScriptMsPerEvent),
+        4,
+      );
+      flat[`relay.leaderWallMsPerEvent.${run.subject}`] = finite(
+        median(run.leaderWallMsPerEvent),
+        4,
+      );
     }
+    flat['relay.leaderMsPerEvent'] = flat['relay.leaderCpuMsPerEvent.tabcast'] ?? null;
     flat['relay.throughput.ratio'] = relayThroughputRatio(results);
   }
   if (logout) {

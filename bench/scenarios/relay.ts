@@ -25,7 +25,7 @@ import {
   SourceMap,
   summarizeProfile,
 } from '../profile.js';
-import { median } from '../stats.js';
+import { lossAndDuplicates, median, reorderings } from '../stats.js';
 import { expectWithin, sleep } from '../wait.js';
 
 export type RelaySubject = 'tabcast' | 'raw';
@@ -50,8 +50,26 @@ export interface RelayRun {
    * burst's whole duration, it says the leader's main thread, not the channel, set the pace.
    */
   leaderSpansMs: number[];
-  /** Events some follower never delivered within the time limit. */
+  /** Events some follower never delivered within the time limit (one per event and follower). */
   missing: number;
+  /** Deliveries of an event a follower had delivered already. */
+  duplicated: number;
+  /** Deliveries after that of an event published later (see `reorderings`). */
+  reordered: number;
+  /**
+   * Per burst: the leader tab's main-thread time (CDP `Performance.getMetrics`: the change of
+   * `TaskDuration` over the burst, every task of the renderer's main thread — script, the
+   * channel's structured clone, GC, the EventSource's parsing) divided by the burst's events.
+   * Thread CPU time (`threadTicks`): time the thread waited for a core is not in it.
+   */
+  leaderMsPerEvent: number[];
+  /** The same for `ScriptDuration` alone (JavaScript, including what it calls natively). */
+  leaderScriptMsPerEvent: number[];
+  /**
+   * `TaskDuration` as wall time (`timeTicks`): on a machine with fewer cores than busy tabs, it
+   * includes the time the leader's tasks waited for a core.
+   */
+  leaderWallMsPerEvent: number[];
 }
 
 export interface RelayResult {
@@ -124,11 +142,49 @@ async function openRelayTabs(
   }
 }
 
-/** Publishes a burst and waits until every follower delivered it; false if some never did. */
+/** Publishes a burst and waits until every follower delivered it; returns the ids published. */
 async function publishBurst(server: TestServer, everyTab: BenchTab[], followers: BenchTab[]) {
   await Promise.all(everyTab.map((tab) => tab.clear()));
-  for (let n = 0; n < BURST_EVENTS; n++) server.publish('news', 'tick', { n, ...PAYLOAD });
-  return waitForAll(followers, BURST_EVENTS);
+  const ids: string[] = [];
+  for (let n = 0; n < BURST_EVENTS; n++)
+    ids.push(server.publish('news', 'tick', { n, ...PAYLOAD }));
+  return { ids, complete: await waitForAll(followers, BURST_EVENTS) };
+}
+
+/** Lost (as `missing`), duplicated and reordered deliveries of one follower. */
+function tally(run: RelayRun, published: readonly string[], record: BenchRecord): void {
+  const delivered = record.deliveredIds.filter((id): id is string => id !== null);
+  const { lost, duplicated } = lossAndDuplicates(published, delivered);
+  run.missing += lost;
+  run.duplicated += duplicated;
+  run.reordered += reorderings(published, delivered);
+}
+
+/**
+ * The leader's cumulative main-thread figures, in ms, through CDP's `Performance` domain: one
+ * session counting thread CPU time (`threadTicks`), one wall time (`timeTicks`).
+ */
+async function leaderMetrics(leader: BenchTab) {
+  const open = async (timeDomain: 'threadTicks' | 'timeTicks') => {
+    const session = await leader.page.context().newCDPSession(leader.page);
+    await session.send('Performance.enable', { timeDomain });
+    return session;
+  };
+  const cpu = await open('threadTicks');
+  const wall = await open('timeTicks');
+  const read = async (session: typeof cpu) => {
+    const { metrics } = await session.send('Performance.getMetrics');
+    const value = (name: string) =>
+      (metrics.find((metric) => metric.name === name)?.value ?? Number.NaN) * 1000;
+    return { taskMs: value('TaskDuration'), scriptMs: value('ScriptDuration') };
+  };
+  return {
+    async read() {
+      const [thread, time] = await Promise.all([read(cpu), read(wall)]);
+      return { ...thread, wallTaskMs: time.taskMs };
+    },
+    detach: () => Promise.all([cpu.detach(), wall.detach()]).catch(() => {}),
+  };
 }
 
 async function runOne(
@@ -146,38 +202,51 @@ async function runOne(
     throughputs: [],
     leaderSpansMs: [],
     missing: 0,
+    duplicated: 0,
+    reordered: 0,
+    leaderMsPerEvent: [],
+    leaderScriptMsPerEvent: [],
+    leaderWallMsPerEvent: [],
   };
   const everyTab = [leader, ...followers];
+  const metrics = await leaderMetrics(leader);
   try {
     await Promise.all(everyTab.map((tab) => tab.clear()));
+    const published: string[] = [];
     for (let n = 0; n < LATENCY_EVENTS; n++) {
-      server.publish('news', 'tick', { n, ...PAYLOAD });
+      published.push(server.publish('news', 'tick', { n, ...PAYLOAD }));
       await sleep(LATENCY_EVERY_MS);
     }
     await waitForAll(followers, LATENCY_EVENTS);
     const arrivals = arrivalTimes(await leader.record());
     for (const follower of followers) {
-      const delivered = deliveryTimes(await follower.record());
+      const record = await follower.record();
+      tally(run, published, record);
+      const delivered = deliveryTimes(record);
       for (const [id, arrivedAt] of arrivals) {
         const deliveredAt = delivered.get(id);
-        if (deliveredAt === undefined) run.missing += 1;
-        else run.latenciesMs.push(deliveredAt - arrivedAt);
+        if (deliveredAt !== undefined) run.latenciesMs.push(deliveredAt - arrivedAt);
       }
     }
 
     for (let burst = 0; burst < BURSTS; burst++) {
-      if (!(await publishBurst(server, everyTab, followers))) {
-        run.missing += BURST_EVENTS;
-        continue;
-      }
+      const before = await metrics.read();
+      const { ids, complete } = await publishBurst(server, everyTab, followers);
+      // Read before anything else evaluates in the leader: reading its record is work too.
+      const after = await metrics.read();
+      const records = await Promise.all(followers.map((tab) => tab.record()));
+      for (const record of records) tally(run, ids, record);
+      if (!complete) continue;
+      run.leaderMsPerEvent.push((after.taskMs - before.taskMs) / BURST_EVENTS);
+      run.leaderScriptMsPerEvent.push((after.scriptMs - before.scriptMs) / BURST_EVENTS);
+      run.leaderWallMsPerEvent.push((after.wallTaskMs - before.wallTaskMs) / BURST_EVENTS);
       const arrivals = (await leader.record()).arrivedAt;
       const start = arrivals[0]!;
-      const ends = await Promise.all(
-        followers.map(async (tab) => (await tab.record()).deliveredAt[BURST_EVENTS - 1]!),
-      );
+      const ends = records.map((record) => record.deliveredAt[BURST_EVENTS - 1]!);
       run.throughputs.push(BURST_EVENTS / ((Math.max(...ends) - start) / 1000));
       run.leaderSpansMs.push(arrivals[BURST_EVENTS - 1]! - start);
     }
+    await metrics.detach();
     if (profilePath === undefined) return { run };
     const profile = await recordCpuProfile(leader.page, async () => {
       await publishBurst(server, everyTab, followers);
@@ -214,7 +283,10 @@ export async function runRelay(
     runs.push(run);
     options.log(
       `relay ${subject}: median ${median(run.latenciesMs).toFixed(2)} ms, ` +
-        `${Math.round(median(run.throughputs))} events/s to 9 followers, missing ${run.missing}`,
+        `${Math.round(median(run.throughputs))} events/s to 9 followers, leader ` +
+        `${median(run.leaderMsPerEvent).toFixed(3)} ms/event of CPU ` +
+        `(${median(run.leaderWallMsPerEvent).toFixed(3)} wall), ` +
+        `missing ${run.missing}, duplicated ${run.duplicated}, reordered ${run.reordered}`,
     );
   }
   return {
