@@ -541,8 +541,11 @@ function sizeSection(size: Partial<Record<SizeKey, SizeFigure>>): string {
   return [
     '## 6. Size',
     '',
-    'One esbuild bundle per entry (ESM, browser, minified, every export kept), gzipped at level 9,',
-    'all in this run.',
+    'What a page downloads for each import, all in this run. tabcast is measured as published: built',
+    "with the project's tsup config and imported by name, so `exports` resolve to `dist/index.js` as",
+    "in a user's bundler. One esbuild bundle per page (ESM, browser, minified, code splitting); the",
+    'figure sums the chunks the page loads (statically imported; for the fetch transport also those',
+    'imported with `import()`), each gzipped at level 9 on its own.',
     '',
     table(
       ['bundle', 'min', 'min+gzip'],
@@ -555,7 +558,7 @@ function sizeSection(size: Partial<Record<SizeKey, SizeFigure>>): string {
     ...(core
       ? [
           '',
-          `Heaviest inputs of the core (minified bytes before gzip): ${core.heaviest
+          `Heaviest sources of the core (the same page bundled from \`src/\`, minified bytes before gzip): ${core.heaviest
             .map((input) => `\`${input.file}\` ${bytes(input.minBytes)}`)
             .join(', ')}.`,
         ]
