@@ -35,6 +35,7 @@ export type SizeKey =
   | 'core'
   | 'coreFetch'
   | 'nextDelay'
+  | 'nextDelayWithXstate'
   | 'coreEveryExport'
   | 'react'
   | 'reactWithCore'
@@ -78,6 +79,12 @@ const TABCAST_ENTRIES: SizeEntry[] = [
     label: "`import { nextDelay } from 'tabcast'` alone (xstate external)",
     page: "export { nextDelay } from 'tabcast';",
     external: XSTATE,
+  },
+  {
+    key: 'nextDelayWithXstate',
+    label: 'the same with xstate bundled (how issue 12 measured it)',
+    page: "export { nextDelay } from 'tabcast';",
+    external: [],
   },
   {
     key: 'coreEveryExport',
