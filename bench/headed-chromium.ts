@@ -40,7 +40,7 @@ export class HeadedChromium {
   ) {}
 
   /** Starts Chromium on a display of its own (`xvfb-run -a`) and joins it over CDP. */
-  static async launch(): Promise<HeadedChromium> {
+  static async launch({ args: extraArgs = [] as string[] } = {}): Promise<HeadedChromium> {
     if (!existsSync(XVFB_RUN)) {
       throw new Error('xvfb-run is missing: apt-get install -y xvfb');
     }
@@ -51,6 +51,7 @@ export class HeadedChromium {
       '-screen 0 1280x900x24',
       CHROMIUM_PATH,
       ...HEADED_ARGS,
+      ...extraArgs,
       // Chromium refuses to run as root with its sandbox.
       ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
       `--user-data-dir=${profileDirectory}`,

@@ -209,6 +209,10 @@ function flattenHidden(hidden: HiddenResult): Record<string, FlatValue> {
       );
     }
     flat[`${prefix}unmatched`] = run.unmatched;
+    if (run.visibility === 'hidden') {
+      flat['hidden.control.chainMaxGapMs'] =
+        run.chainGapsMs.length > 0 ? finite(Math.max(...run.chainGapsMs), 0) : null;
+    }
     flat[`${prefix}leaderWas${run.visibility === 'hidden' ? 'Hidden' : 'Visible'}`] =
       run.leaderStates.length > 0 && run.leaderStates.every((state) => state === run.visibility);
   }
@@ -623,7 +627,10 @@ function hiddenSection(hidden: HiddenResult): string {
     '',
     '`npm run bench -- --hidden` (minutes; not part of the default run). Two headed Chromiums under',
     'Xvfb, joined over CDP (the one way found to get really hidden tabs, throttling on): in one the',
-    'leader tab is behind a second tab, in the other it is the tab in front — the baseline. Each',
+    'leader tab is behind a second tab, in the other it is the tab in front — the baseline. Both',
+    "start Chromium's once-a-minute regime for hidden tabs (a chain of timers, each set from the",
+    `previous one's callback, wakes once a minute) ${hidden.throttlingAfterS} s after a tab is hidden (the`,
+    "`IntensiveWakeUpThrottling` feature's `grace_period_seconds`; by default 300 s). Each",
     "leader's page and stream go through a proxy of its own in front of the companion on its",
     `defaults (\`retry:\` ${hidden.retryMs / 1000} s, the backoff's base). The leader had been hidden`,
     `${round(hidden.hiddenForMs / 1000, 1)} s when both proxies, in the same instant, refused every`,
@@ -633,6 +640,15 @@ function hiddenSection(hidden: HiddenResult): string {
     "recovering attempt counts to its break. Back after: the proxy passing again → the server's",
     'first 200 stream of the user.',
     '',
+    ...(hiddenRun
+      ? [
+          'The control: in a third tab, hidden with the leader, a chain of 1 s timers (each set from',
+          "the previous one's callback) woke at most every",
+          `${ms(Math.max(0, ...hiddenRun.chainGapsMs))} once the tab had been hidden ${hidden.hiddenSettleMs / 1000} s — Chromium's`,
+          'once-a-minute regime for such chains, when that is near a minute.',
+          '',
+        ]
+      : []),
     table(
       [
         'leader',
