@@ -51,6 +51,42 @@ export interface BenchResults {
 
 export type FlatValue = number | boolean | string | null;
 
+const SCENARIO_FIELDS = [
+  'streams',
+  'failover',
+  'relay',
+  'logout',
+  'storm',
+  'size',
+  'idle',
+  'redis',
+  'hidden',
+  'modelCoverage',
+  'mutation',
+] as const;
+
+/**
+ * Several runs as one page (a run and a `--hidden` run, say): each scenario from the last run
+ * that has it, the commands joined, the machine and start of the first.
+ */
+export function mergeResults(runs: BenchResults[]): BenchResults {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error('bench: nothing to render');
+  const merged: BenchResults = { ...first, errors: { ...first.errors } };
+  for (const run of rest) {
+    for (const field of SCENARIO_FIELDS) {
+      if (run[field] === undefined) continue;
+      Object.assign(merged, { [field]: run[field] });
+      // Measured in a later run: an earlier run's failure to measure it is no longer news.
+      delete merged.errors[field === 'modelCoverage' ? 'model' : field];
+    }
+    Object.assign(merged.errors, run.errors);
+    merged.command = `${merged.command}; ${run.command}`;
+    merged.durationSeconds += run.durationSeconds;
+  }
+  return merged;
+}
+
 const relayRun = (results: BenchResults, subject: string) =>
   results.relay?.runs.find((run) => run.subject === subject);
 const finite = (value: number, digits = 2) =>

@@ -12,7 +12,9 @@
  *   npm run bench -- --only=relay --profile=FILE
  *                                  also writes a CPU profile (.cpuprofile) of the tabcast relay
  *                                  leader over one burst to FILE and prints its top frames
- *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing
+ *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing;
+ *                                  --render=FILE,FILE2 from several (a run and a --hidden run),
+ *                                  each scenario from the last file that has it
  *
  * Progress goes to stderr. Benchmarks report: a slow figure never fails the run; a scenario that
  * cannot run at all (no Chromium, say) is reported and makes the exit code 1.
@@ -30,6 +32,7 @@ import {
   failoverChart,
   flatten,
   type MachineInfo,
+  mergeResults,
   renderMarkdown,
   stormChart,
 } from './report.js';
@@ -201,7 +204,9 @@ results.machine.loadAtEnd = Math.round(os.loadavg()[0]! * 100) / 100;
 const measured: BenchResults =
   renderPath === undefined
     ? results
-    : (JSON.parse(readFileSync(renderPath, 'utf8')) as BenchResults);
+    : mergeResults(
+        renderPath.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')) as BenchResults),
+      );
 // A summary written since (by `npm run test:mutation`) is the one to show.
 measured.mutation = readMutationSummary() ?? measured.mutation;
 if (rawPath !== undefined) writeFileSync(rawPath, `${JSON.stringify(measured)}\n`);
