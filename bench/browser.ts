@@ -8,30 +8,37 @@ import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { bundleBrowserModule } from '../demo/bundle.js';
 import type { HubOptions } from '../src/server/index.js';
-import { type BrowserProfile, Tab, TestChromium } from '../test/browser/support/browser.js';
+import { BrowserProfile, Tab, TestChromium } from '../test/browser/support/browser.js';
 import { TestServer, type TestUser } from '../test/browser/support/test-server.js';
 import type { BenchMode, BenchRecord, TimerCounts } from './page-api.js';
 import { expectWithin } from './wait.js';
 
-export type { BrowserProfile };
-export { TestChromium, TestServer };
+export { BrowserProfile, TestChromium, TestServer };
 
 /** Epoch ms with sub-ms resolution, the clock the bench page uses too. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 
-let pageBundle: Promise<string> | undefined;
+const pageBundles = new Map<boolean, Promise<string>>();
 
-/** The bench page, bundled once per run. */
-export function benchBundle(): Promise<string> {
-  pageBundle ??= bundleBrowserModule('bench/page.ts');
-  return pageBundle;
+/**
+ * The bench page, bundled once per run; with `sourcemap`, an inline map follows the same code
+ * (a CPU profile's frames are then placed in the sources).
+ */
+export function benchBundle({ sourcemap = false } = {}): Promise<string> {
+  let bundle = pageBundles.get(sourcemap);
+  if (!bundle) {
+    bundle = bundleBrowserModule('bench/page.ts', { sourcemap });
+    pageBundles.set(sourcemap, bundle);
+  }
+  return bundle;
 }
 
 /** A test server serving the bench page; hub options default to the suite's quick ones. */
 export async function startBenchServer(
   hub: Partial<HubOptions<TestUser>> = {},
+  { sourcemap = false } = {},
 ): Promise<TestServer> {
-  return TestServer.start({ pageBundle: await benchBundle(), hub });
+  return TestServer.start({ pageBundle: await benchBundle({ sourcemap }), hub });
 }
 
 export interface BenchTabOptions {
@@ -41,6 +48,8 @@ export interface BenchTabOptions {
   role?: 'leader' | 'follower';
   /** How long the page may take to load; past it the tab counts as hung. @default 10000 */
   loadTimeoutMs?: number;
+  /** Where the page is served, for a context without a base URL (a browser joined over CDP). */
+  origin?: string;
 }
 
 /** One tab running the bench page. */
@@ -66,7 +75,7 @@ export class BenchTab {
     if (options.role) query.set('role', options.role);
     const timeout = options.loadTimeoutMs ?? 10_000;
     try {
-      await page.goto(`/?${query}`, { waitUntil: 'commit', timeout });
+      await page.goto(`${options.origin ?? ''}/?${query}`, { waitUntil: 'commit', timeout });
       await page.waitForFunction(() => window.bench?.ready === true, undefined, {
         timeout,
         polling: 20,

@@ -21,8 +21,17 @@ export interface BenchRecord {
   arrivedAt: number[];
   /** Each EventSource this tab created: its URL and when. */
   connects: { url: string; at: number }[];
-  /** tabcast's status changes; the baselines record their role the same way. */
-  statuses: { phase: string; role: string; at: number }[];
+  /**
+   * tabcast's status changes of phase, role or planned retry (`retryAt`, epoch ms, while
+   * reconnecting, with the attempt it is for); the baselines record their role the same way.
+   */
+  statuses: {
+    phase: string;
+    role: string;
+    at: number;
+    retryAt?: number | null;
+    attempt?: number;
+  }[];
   errors: string[];
 }
 

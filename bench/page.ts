@@ -34,8 +34,12 @@ function deliver(id: string | null, data: string): void {
   record.deliveredAt.push(now());
 }
 
-function setStatus(phase: string, role: string): void {
-  record.statuses.push({ phase, role, at: now() });
+function setStatus(
+  phase: string,
+  role: string,
+  retry?: { retryAt: number | null; attempt: number },
+) {
+  record.statuses.push({ phase, role, at: now(), ...retry });
 }
 
 /** The page's EventSource, timestamping each event before any listener of the page sees it. */
@@ -71,12 +75,15 @@ switch (mode) {
       platform: { EventSource: TimedEventSource },
       onError: (error) => record.errors.push(`${error.code}: ${error.message}`),
     });
-    // Only phase and role matter to the benchmarks; a change of attempt or error is skipped.
+    // Phase, role and the planned retry matter to the benchmarks; a change of error alone is
+    // skipped.
+    let retryAt: number | null = null;
     tabcast.onStatus((status) => {
-      if (status.role === role && status.phase === phase) return;
+      if (status.role === role && status.phase === phase && status.retryAt === retryAt) return;
       role = status.role;
       phase = status.phase;
-      setStatus(status.phase, status.role);
+      retryAt = status.retryAt;
+      setStatus(status.phase, status.role, { retryAt, attempt: status.attempt });
     });
     tabcast.subscribe(TOPIC, {
       // The payload arrives decoded, as an application handler gets it.

@@ -4,9 +4,17 @@
  *   npm run bench                  writes docs/benchmarks.md (+ its two SVG charts)
  *   npm run bench -- --json        prints one flat JSON object on stdout instead
  *   npm run bench -- --only=storm,size   runs some scenarios (streams, failover, relay, logout,
- *                                  storm, size, idle, redis, model)
+ *                                  storm, size, idle, redis, model, hidden)
+ *   npm run bench -- --hidden      runs the hidden-leader scenario alone (about 8 minutes; headed
+ *                                  Chromium under Xvfb: apt-get install -y xvfb); with --only,
+ *                                  beside those
  *   npm run bench -- --raw=FILE    also keeps every sample (not only the figures) in FILE
- *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing
+ *   npm run bench -- --only=relay --profile=FILE
+ *                                  also writes a CPU profile (.cpuprofile) of the tabcast relay
+ *                                  leader over one burst to FILE and prints its top frames
+ *   npm run bench -- --render=FILE re-renders docs/benchmarks.md from such a FILE, measuring nothing;
+ *                                  --render=FILE,FILE2 from several (a run and a --hidden run),
+ *                                  each scenario from the last file that has it
  *
  * Progress goes to stderr. Benchmarks report: a slow figure never fails the run; a scenario that
  * cannot run at all (no Chromium, say) is reported and makes the exit code 1.
@@ -24,10 +32,12 @@ import {
   failoverChart,
   flatten,
   type MachineInfo,
+  mergeResults,
   renderMarkdown,
   stormChart,
 } from './report.js';
 import { runFailover } from './scenarios/failover.js';
+import { runHidden } from './scenarios/hidden.js';
 import { runIdle } from './scenarios/idle.js';
 import { runLogout } from './scenarios/logout.js';
 import { runRedisScenario } from './scenarios/redis.js';
@@ -52,6 +62,7 @@ const SCENARIOS = [
   'idle',
   'redis',
   'model',
+  'hidden',
 ] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const BROWSER_SCENARIOS: Scenario[] = ['streams', 'failover', 'relay', 'logout', 'idle', 'redis'];
@@ -62,13 +73,18 @@ const option = (name: string) =>
   args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const rawPath = option('raw');
 const renderPath = option('render');
+const profilePath = option('profile');
 const only = renderPath === undefined ? option('only')?.split(',') : [];
 const unknown = only?.filter((name) => !SCENARIOS.includes(name as Scenario)) ?? [];
 if (unknown.length > 0) {
   console.error(`bench: unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
   process.exit(2);
 }
-const selected = SCENARIOS.filter((name) => !only || only.includes(name));
+// The hidden leader takes minutes of waiting: it runs when asked for, never by default.
+const hidden = args.includes('--hidden') && renderPath === undefined;
+const selected = SCENARIOS.filter((name) =>
+  only || hidden ? only?.includes(name) || (hidden && name === 'hidden') : name !== 'hidden',
+);
 
 const started = Date.now();
 const log = (line: string) => {
@@ -78,7 +94,7 @@ const log = (line: string) => {
 
 /** The command as a reader would repeat it: where the raw samples were kept is no part of it. */
 function commandLine(): string {
-  const shown = args.filter((arg) => !arg.startsWith('--raw='));
+  const shown = args.filter((arg) => !arg.startsWith('--raw=') && !arg.startsWith('--profile='));
   return `npm run bench${shown.length > 0 ? ` -- ${shown.join(' ')}` : ''}`;
 }
 
@@ -158,7 +174,7 @@ if (selected.some((name) => BROWSER_SCENARIOS.includes(name))) {
         results.failover = await runFailover(browser, FAILOVER_REPETITIONS, log);
       });
       await attempt('relay', async () => {
-        results.relay = await runRelay(browser, log);
+        results.relay = await runRelay(browser, { log, profilePath });
       });
       await attempt('logout', async () => {
         results.logout = await runLogout(browser, LOGOUT_REPETITIONS, log);
@@ -175,6 +191,9 @@ if (selected.some((name) => BROWSER_SCENARIOS.includes(name))) {
   }
 }
 
+await attempt('hidden', async () => {
+  results.hidden = await runHidden({ log });
+});
 await attempt('model', async () => {
   results.modelCoverage = await measureModelCoverage();
 });
@@ -185,7 +204,9 @@ results.machine.loadAtEnd = Math.round(os.loadavg()[0]! * 100) / 100;
 const measured: BenchResults =
   renderPath === undefined
     ? results
-    : (JSON.parse(readFileSync(renderPath, 'utf8')) as BenchResults);
+    : mergeResults(
+        renderPath.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')) as BenchResults),
+      );
 // A summary written since (by `npm run test:mutation`) is the one to show.
 measured.mutation = readMutationSummary() ?? measured.mutation;
 if (rawPath !== undefined) writeFileSync(rawPath, `${JSON.stringify(measured)}\n`);

@@ -58,3 +58,22 @@ export function lossAndDuplicates(
   const lost = expected.filter((id) => !seen.has(id)).length;
   return { lost, duplicated };
 }
+
+/**
+ * Deliveries out of order: each first delivery of an id of `expected` that comes after the first
+ * delivery of an id published later. Repeats and ids not expected are left to the other counts.
+ */
+export function reorderings(expected: readonly string[], delivered: readonly string[]): number {
+  const order = new Map(expected.map((id, index) => [id, index]));
+  const seen = new Set<string>();
+  let latest = -1;
+  let reordered = 0;
+  for (const id of delivered) {
+    const index = order.get(id);
+    if (index === undefined || seen.has(id)) continue;
+    seen.add(id);
+    if (index < latest) reordered += 1;
+    else latest = index;
+  }
+  return reordered;
+}
