@@ -183,6 +183,17 @@ export const TARGETS: Target[] = [
       'the chunks the page loads gzipped (level 9) one by one',
   },
   {
+    key: 'size.nextDelay',
+    label: "`import { nextDelay } from 'tabcast'` alone pulls in no chart (min+gzip)",
+    figure: 'size.nextDelay.gzipBytes',
+    unit: ' B',
+    bound: { comparison: 'atMost', value: 2 * 1024 },
+    context: [{ label: 'the core', key: 'size.core.gzipBytes', unit: ' B' }],
+    measured:
+      'as the core: the built package imported by name; the charts are pure (annotated) ' +
+      'top-level definitions, so a bundler drops the ones nobody imports',
+  },
+  {
     key: 'idle.follower',
     label: 'timer wake-ups of an idle follower',
     figure: 'idle.follower.wakeupsPerMin',

@@ -228,7 +228,7 @@ function enqueueFollowersAndTab(
   enqueueToSystem(enqueue, system, 'tab', notice);
 }
 
-export const connectionMachine = setup({
+export const connectionMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as ConnectionContext,
     input: {} as ConnectionInput,
@@ -266,6 +266,10 @@ export const connectionMachine = setup({
     wantsNoTopic: ({ event }) =>
       event.type === 'interest.changed' && event.interest.topics.length === 0,
     canRetry: ({ context }) => context.attempt + 1 < context.backoff.maxAttempts,
+    canRetryOverdue: and(['isConnectOverdue', 'canRetry']),
+    canRetryStalled: and(['isStalled', 'canRetry']),
+    /** The server refused the topics, and another set is asked for. */
+    isRefusedTopicSetChanged: and(['wasRefused', 'isNewTopicSet']),
     isNewInterest: ({ context, event }) =>
       event.type === 'interest.changed' &&
       !(
@@ -392,6 +396,11 @@ export const connectionMachine = setup({
         event.type === 'source.retryHint' ? event.ms : context.serverRetryMs,
     }),
     /** Counts a failure; `retryAfterMs` lives only until the next delay is planned. */
+    setHidden: assign((_, params: { hidden: boolean }) => params),
+    setConnectDeadline: assign(({ context }, params: { at: number }) => ({
+      connectDeadline: params.at + context.timing.connectTimeoutMs,
+    })),
+    cancelTopicsDebounce: cancel('topicsDebounce'),
     recordFailure: assign(({ context, event }, params: { code?: ConnectionError['code'] }) => {
       const failure = event.type === 'source.error' ? event : undefined;
       const status = failure?.status;
@@ -459,7 +468,7 @@ export const connectionMachine = setup({
     // Hidden, a deadline is worth a wake; visible again, it is not: followers hear which.
     'lifecycle.visibility': {
       actions: [
-        assign({ hidden: ({ event }) => !event.visible }),
+        { type: 'setHidden', params: ({ event }) => ({ hidden: !event.visible }) },
         { type: 'reportPhase', params: { phase: 'current' } },
       ],
     },
@@ -483,9 +492,7 @@ export const connectionMachine = setup({
       on: {
         'barrier.passed': {
           target: 'live',
-          actions: assign({
-            connectDeadline: ({ context, event }) => event.at + context.timing.connectTimeoutMs,
-          }),
+          actions: { type: 'setConnectDeadline', params: ({ event }) => ({ at: event.at }) },
         },
       },
     },
@@ -514,7 +521,7 @@ export const connectionMachine = setup({
           lastEventId: context.resume.lastEventId,
         }),
       },
-      exit: cancel('topicsDebounce'),
+      exit: 'cancelTopicsDebounce',
       initial: 'connecting',
       on: {
         'source.messages': { actions: ['noteLife', 'relayEvents'] },
@@ -547,7 +554,7 @@ export const connectionMachine = setup({
           // Back to the topics the stream carries (or only event names changed): no reconnect.
           {
             guard: 'isNewInterest',
-            actions: ['setInterest', 'forwardEventNames', cancel('topicsDebounce')],
+            actions: ['setInterest', 'forwardEventNames', 'cancelTopicsDebounce'],
           },
         ],
         'topics.settled': { target: 'starting' },
@@ -556,12 +563,33 @@ export const connectionMachine = setup({
         connecting: {
           entry: { type: 'reportPhase', params: { phase: 'pending' } },
           after: {
-            connectTimeout: failure('timeout'),
+            connectTimeout: [
+              {
+                guard: 'canRetry',
+                target: '#connection.backoff',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+              {
+                target: '#connection.failed',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+            ],
           },
           on: {
             'source.open': { target: 'open', actions: 'noteLife' },
             // A hidden tab's timer may be late: a visible follower's wake settles it on time.
-            'clock.check': failure('timeout', 'isConnectOverdue'),
+            'clock.check': [
+              {
+                guard: 'canRetryOverdue',
+                target: '#connection.backoff',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+              {
+                guard: 'isConnectOverdue',
+                target: '#connection.failed',
+                actions: { type: 'recordFailure', params: { code: 'timeout' } },
+              },
+            ],
           },
         },
         open: {
@@ -584,7 +612,16 @@ export const connectionMachine = setup({
             receiving: {
               after: {
                 stallCheck: [
-                  ...failure('stalled', 'isStalled'),
+                  {
+                    guard: 'canRetryStalled',
+                    target: '#connection.backoff',
+                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
+                  },
+                  {
+                    guard: 'isStalled',
+                    target: '#connection.failed',
+                    actions: { type: 'recordFailure', params: { code: 'stalled' } },
+                  },
                   { target: 'receiving', reenter: true },
                 ],
               },
@@ -632,7 +669,7 @@ export const connectionMachine = setup({
         'interest.changed': [
           { guard: 'wantsNoTopic', target: 'idle', actions: 'setInterest' },
           {
-            guard: and(['wasRefused', 'isNewTopicSet']),
+            guard: 'isRefusedTopicSetChanged',
             target: 'starting',
             actions: ['setInterest', 'resetAttempt'],
           },
@@ -647,15 +684,6 @@ export const connectionMachine = setup({
     },
   },
 });
-
-/** A failure of `code` (when `when` holds): back off while attempts remain, else give up. */
-function failure(code: 'timeout' | 'stalled', when?: 'isStalled' | 'isConnectOverdue') {
-  const actions = { type: 'recordFailure', params: { code } } as const;
-  return [
-    { guard: when ? and([when, 'canRetry']) : 'canRetry', target: '#connection.backoff', actions },
-    { guard: when, target: '#connection.failed', actions },
-  ] as const;
-}
 
 /**
  * How long until the open stream counts as stalled: its stall timeout after its last sign of

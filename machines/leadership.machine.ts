@@ -28,6 +28,9 @@ import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
 import { type ConnectionSettings, type StreamsInput, streamsMachine } from './streams.machine.js';
 
+/** A peer's presence lock came to this leader: that tab is gone. */
+type PeerGone = Extract<LockEvent, { type: 'peer.gone' }>;
+
 export interface LeadershipTiming {
   /** How often a fallback leader says it is alive. */
   heartbeatIntervalMs: number;
@@ -178,7 +181,7 @@ function noticeFrom(message: ChannelMessage | undefined): TabNotice | null {
   }
 }
 
-export const leadershipMachine = setup({
+export const leadershipMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as LeadershipContext,
     input: {} as LeadershipInput,
@@ -202,6 +205,7 @@ export const leadershipMachine = setup({
     isSolo: ({ context }) => context.mode === 'solo',
     /** Visible, while the leader waits on a timer: this tab keeps its time. */
     shouldWakeLeader: ({ context }) => context.visible && earliestDeadline(context) !== null,
+    isLeaderWakeUnneeded: not('shouldWakeLeader'),
     isAlarmStale: ({ context }) => context.alarmAt !== earliestDeadline(context),
     /** Default clock; `createTabcast` provides one bound to the platform. */
     isLeaderDue: ({ context }) => {
@@ -479,7 +483,7 @@ export const leadershipMachine = setup({
                 alarmed: {
                   entry: 'armAlarm',
                   always: [
-                    { guard: not('shouldWakeLeader'), target: 'resting' },
+                    { guard: 'isLeaderWakeUnneeded', target: 'resting' },
                     { guard: 'isAlarmStale', target: 'alarmed', reenter: true },
                   ],
                   after: { untilLeaderDeadline: { target: 'resting', actions: 'wakeLeader' } },
@@ -510,16 +514,21 @@ export const leadershipMachine = setup({
                   }),
                 },
               ],
-              on: {
-                ...leadingHandlers('#leadership.locks.steppingDown', ['watchPeers']),
+              on: leadingHandlers('#leadership.locks.steppingDown', ['watchPeers'], {
                 'peer.gone': {
                   actions: [
-                    { type: 'forgetPeer', params: ({ event }) => ({ tabId: event.tabId }) },
-                    { type: 'announceGone', params: ({ event }) => ({ tabId: event.tabId }) },
+                    {
+                      type: 'forgetPeer',
+                      params: ({ event }: { event: PeerGone }) => ({ tabId: event.tabId }),
+                    },
+                    {
+                      type: 'announceGone',
+                      params: ({ event }: { event: PeerGone }) => ({ tabId: event.tabId }),
+                    },
                     'forwardInterest',
                   ],
                 },
-              },
+              }),
             },
             /** Signing out: no stream; the lock (or the place in the queue) is kept until the end. */
             retired: {},
@@ -596,10 +605,9 @@ export const leadershipMachine = setup({
         leading: {
           entry: [{ type: 'reportRole', params: { role: 'leader' } }, 'postHeartbeat'],
           invoke: streamsInvoke(),
-          on: {
-            ...leadingHandlers('#leadership.fallback.following'),
+          on: leadingHandlers('#leadership.fallback.following', [], {
             'lifecycle.pagehide': { target: 'suspended' },
-          },
+          }),
           initial: 'beating',
           states: {
             beating: {
@@ -640,6 +648,7 @@ export const leadershipMachine = setup({
 });
 
 /** The input of a lock actor: the scope's lock, or this tab's presence in the scope. */
+/* @__NO_SIDE_EFFECTS__ */
 function lockInput(purpose: LockInput['purpose']) {
   return ({ context }: { context: LeadershipContext }): LockInput => ({
     lockName: context.lockName,
@@ -649,6 +658,7 @@ function lockInput(purpose: LockInput['purpose']) {
 }
 
 /** The leader's streams: invoked on each leading state, so leaving it stops them all. */
+/* @__NO_SIDE_EFFECTS__ */
 function streamsInvoke() {
   return {
     id: 'streams',
@@ -667,10 +677,17 @@ function streamsInvoke() {
 
 /**
  * What a leader does with what it hears; `yieldTarget` is where it goes when outranked, and
- * `onPeersChanged` what else it does when a tab joins or leaves.
+ * `onPeersChanged` what else it does when a tab joins or leaves, `own` the handlers of that
+ * leading state alone.
  */
-function leadingHandlers(yieldTarget: string, onPeersChanged: readonly 'watchPeers'[] = []) {
+/* @__NO_SIDE_EFFECTS__ */
+function leadingHandlers<const Own extends object>(
+  yieldTarget: string,
+  onPeersChanged: readonly 'watchPeers'[],
+  own: Own,
+) {
   return {
+    ...own,
     'interest.changed': {
       actions: ['setOwnInterest', 'announceInterest', 'forwardInterest'],
     },

@@ -62,7 +62,7 @@ export interface ChannelInput {
   tabId: string;
 }
 
-export const sessionMachine = setup({
+export const sessionMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as SessionContext,
     input: {} as SessionInput,

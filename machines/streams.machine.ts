@@ -66,7 +66,7 @@ export function connectionIdOf(settings: ConnectionSettings, endpoint: string): 
   return settings.wire === 'tabcast' ? 'connection' : `connection ${endpoint}`;
 }
 
-export const streamsMachine = setup({
+export const streamsMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as StreamsContext,
     input: {} as StreamsInput,
@@ -74,6 +74,7 @@ export const streamsMachine = setup({
   },
   actors: { connection: connectionMachine },
   actions: {
+    setHidden: assign((_, params: { hidden: boolean }) => params),
     /** A connection for each endpoint wanted for the first time. */
     startStreams: enqueueActions(({ context, enqueue }) => {
       const fresh = endpointsOf(context).filter((endpoint) => !context.started.includes(endpoint));
@@ -128,7 +129,10 @@ export const streamsMachine = setup({
         'peer.hello': { actions: 'forwardToAll' },
         'clock.check': { actions: 'forwardToAll' },
         'lifecycle.visibility': {
-          actions: [assign({ hidden: ({ event }) => !event.visible }), 'forwardToAll'],
+          actions: [
+            { type: 'setHidden', params: ({ event }) => ({ hidden: !event.visible }) },
+            'forwardToAll',
+          ],
         },
       },
     },

@@ -71,7 +71,7 @@ export type TabEmitted =
   /** These subscriptions (by id) must refetch the state their events apply to. */
   | { type: 'resync'; subscriptions: string[] };
 
-export const tabMachine = setup({
+export const tabMachine = /* @__PURE__ */ setup({
   types: {
     context: {} as TabContext,
     input: {} as TabInput,
