@@ -121,6 +121,9 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
       flat[`failover.${run.kind}.p50Ms.${run.subject}`] = finite(median(run.gapsMs));
       flat[`failover.${run.kind}.p95Ms.${run.subject}`] = finite(p95(run.gapsMs));
       flat[`failover.${run.kind}.newLeaderP95Ms.${run.subject}`] = finite(p95(run.newLeaderGapsMs));
+      for (const [stage, samples] of Object.entries(run.stages)) {
+        flat[`failover.${run.kind}.${stage}.p50Ms.${run.subject}`] = finite(median(samples));
+      }
       flat[`failover.${run.kind}.repetitions.${run.subject}`] = run.gapsMs.length;
       flat[`failover.${run.kind}.failed.${run.subject}`] = run.failed;
     }
@@ -380,6 +383,10 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
     ms(p95(run.gapsMs)),
     ms(Math.max(...run.gapsMs)),
     ms(p95(run.newLeaderGapsMs)),
+    ms(median(run.stages.leads)),
+    ms(median(run.stages.constructs)),
+    ms(median(run.stages.requests)),
+    ms(median(run.stages.arrives)),
     run.lost,
     run.duplicated,
     run.failed,
@@ -395,6 +402,13 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
     'script: Web Locks + EventSource + Last-Event-ID, and a bare BroadcastChannel post so its',
     'followers keep the resume point and are measured at the same point.',
     '',
+    'Where the gap goes (medians, each from the moment the leader went): the new leader says it',
+    'leads, constructs its EventSource, the server logs its request, the first event of the new',
+    'stream reaches that EventSource (before any listener of the page). Between leading and the',
+    "EventSource tabcast waits one round trip on the scope's channel (the logout barrier) and steps",
+    'its charts; Chromium sends an EventSource request in a task of its own after the constructor,',
+    "so the work that follows in the leader's task delays it too.",
+    '',
     table(
       [
         'leader',
@@ -404,6 +418,10 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
         'p95',
         'max',
         'p95 at the new leader',
+        'p50: leads',
+        'EventSource',
+        'request at the server',
+        'first event arrives',
         'lost',
         'duplicated',
         'no recovery',

@@ -11,7 +11,6 @@ import {
   assertEvent,
   assign,
   cancel,
-  type EventObject,
   enqueueActions,
   fromCallback,
   raise,
@@ -22,6 +21,7 @@ import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../src/backoff
 import type {
   BarrierEvent,
   ChannelCommand,
+  ChannelSynced,
   Interest,
   LifecycleEvent,
   SharedEvent,
@@ -238,7 +238,7 @@ export const connectionMachine = /* @__PURE__ */ setup({
     /** Opens one stream; provided by `createTabcast` with the platform's EventSource or fetch. */
     transport: fromCallback<TransportCommand, TransportInput>(() => () => {}),
     /** The barrier before each connect; provided by `createTabcast` (a chart alone has none). */
-    barrier: fromCallback<EventObject, { scope: string; tabId: string }>(({ sendBack }) => {
+    barrier: fromCallback<ChannelSynced, { scope: string; tabId: string }>(({ sendBack }) => {
       sendBack({ type: 'barrier.passed', at: Date.now() } satisfies BarrierEvent);
       return () => {};
     }),
