@@ -267,10 +267,10 @@ export const leadershipMachine = /* @__PURE__ */ setup({
       enqueuePost(enqueue, system, { type: 'hello' });
       enqueuePost(enqueue, system, { type: 'topics', ...context.interest });
     }),
-    announceInterest: enqueueActions(({ context, system, enqueue }) =>
+    postTopics: enqueueActions(({ context, system, enqueue }) =>
       enqueuePost(enqueue, system, { type: 'topics', ...context.interest }),
     ),
-    setOwnInterest: assign({
+    setInterest: assign({
       interest: ({ context, event }) =>
         event.type === 'interest.changed' ? event.interest : context.interest,
     }),
@@ -429,21 +429,22 @@ export const leadershipMachine = /* @__PURE__ */ setup({
     connection: input.connection,
     timing: input.timing ?? LEADERSHIP_TIMING_DEFAULTS,
   }),
-  initial: 'electing',
+  initial: 'choosingMode',
   on: {
     'session.ending': { target: '.retired' },
     'lifecycle.visibility': { actions: ['setVisibility', 'forwardVisibility'] },
-    'interest.changed': { actions: ['setOwnInterest', 'announceInterest'] },
+    'interest.changed': { actions: ['setInterest', 'postTopics'] },
     'channel.message': [
       { guard: 'isStale' },
-      { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
+      { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'postTopics' },
       { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
       { guard: 'isPeerLeaving', actions: 'recordPeer' },
       { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
     ],
   },
   states: {
-    electing: {
+    /** Which way this tab takes part: alone, by Web Locks, or by the fallback election. */
+    choosingMode: {
       always: [
         { guard: 'isSolo', target: 'solo' },
         { guard: 'hasLocks', target: 'locks' },
@@ -560,9 +561,6 @@ export const leadershipMachine = /* @__PURE__ */ setup({
                 actions: ['hearLeader', 'deliverFromLeader'],
               },
               { guard: 'isBetterClaim', target: 'following', actions: 'yieldToClaim' },
-              { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
-              { guard: 'isPeerLeaving', actions: 'recordPeer' },
-              { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
             ],
           },
         },
@@ -570,14 +568,12 @@ export const leadershipMachine = /* @__PURE__ */ setup({
           entry: { type: 'reportRole', params: { role: 'follower' } },
           initial: 'watching',
           on: {
-            'channel.message': [
-              { guard: 'isStale' },
-              { guard: 'isLeaderBye', target: 'campaigning', actions: 'recordPeer' },
-              { guard: 'isFromLeader', actions: ['hearLeader', 'deliverFromLeader'] },
-              { guard: { type: 'isType', params: { type: 'topics' } }, actions: 'recordPeer' },
-              { guard: 'isPeerLeaving', actions: 'recordPeer' },
-              { guard: { type: 'isType', params: { type: 'hello' } }, actions: 'announceInterest' },
-            ],
+            // Everything else a follower hears is the root's: peers' topics, the leader's word.
+            'channel.message': {
+              guard: 'isLeaderBye',
+              target: 'campaigning',
+              actions: 'recordPeer',
+            },
             'connection.retry': [
               { guard: 'isLeaderSilent', target: 'campaigning' },
               { actions: 'askLeaderToRetry' },
@@ -638,7 +634,7 @@ export const leadershipMachine = /* @__PURE__ */ setup({
       entry: { type: 'reportRole', params: { role: 'leader' } },
       invoke: streamsInvoke(),
       on: {
-        'interest.changed': { actions: ['setOwnInterest', 'forwardInterest'] },
+        'interest.changed': { actions: ['setInterest', 'forwardInterest'] },
         'connection.retry': { actions: 'forwardRetry' },
         'lifecycle.online': { actions: 'forwardEvent' },
         'auth.refreshed': { actions: 'forwardEvent' },
@@ -689,14 +685,14 @@ function leadingHandlers<const Own extends object>(
   return {
     ...own,
     'interest.changed': {
-      actions: ['setOwnInterest', 'announceInterest', 'forwardInterest'],
+      actions: ['setInterest', 'postTopics', 'forwardInterest'],
     },
     'channel.message': [
       { guard: 'isStale' },
       { guard: 'isOutranked', target: yieldTarget, actions: ['hearLeader', 'deliverFromLeader'] },
       {
         guard: { type: 'isType', params: { type: 'hello' } },
-        actions: ['announceInterest', 'forwardHello'],
+        actions: ['postTopics', 'forwardHello'],
       },
       { guard: { type: 'isType', params: { type: 'claim' } }, actions: 'postHeartbeat' },
       { guard: 'isFromLeader', actions: 'postHeartbeat' },
