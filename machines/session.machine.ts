@@ -25,7 +25,8 @@ import type {
 } from '../src/machine-events.js';
 import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
-import { type LeadershipTiming, leadershipMachine } from './leadership.machine.js';
+import { leadershipMachine } from './leadership.machine.js';
+import type { LeadershipTiming } from './leadership.types.js';
 import type { ConnectionSettings } from './streams.machine.js';
 
 export interface SessionInput {

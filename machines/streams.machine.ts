@@ -9,7 +9,8 @@
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import type { Interest, LifecycleEvent, SharedEvent } from '../src/machine-events.js';
-import { type ConnectionInput, connectionMachine } from './connection.machine.js';
+import { connectionMachine } from './connection.machine.js';
+import type { ConnectionInput } from './connection.types.js';
 
 /** What every connection of this tab shares; the rest comes from the leader. */
 export type ConnectionSettings = Omit<

@@ -1,4 +1,4 @@
-import type { Wire } from '../../machines/connection.machine.js';
+import type { Wire } from '../../machines/connection.types.js';
 import type { ControlType, SourceEvent, SseMessage } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 
