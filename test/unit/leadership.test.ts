@@ -3,7 +3,7 @@ import { Harness, URL as STREAM_URL } from '../support/harness.js';
 
 const LOCK = 'tabcast:app:ada';
 
-describe('Web Locks leadership (behaviour 1)', () => {
+describe('Web Locks leadership (docs/architecture.md, Leadership)', () => {
   it('queues one plain lock request per tab: no ifAvailable, no polling', async () => {
     const harness = new Harness();
     harness.open();
@@ -95,7 +95,7 @@ describe('Web Locks leadership (behaviour 1)', () => {
   });
 });
 
-describe('fallback leadership without Web Locks (behaviour 2)', () => {
+describe('fallback leadership without Web Locks (docs/architecture.md, Leadership: fallback)', () => {
   it('elects exactly one leader among tabs opened at once', async () => {
     const harness = new Harness({ locks: false });
     for (let index = 0; index < 6; index++) harness.open();
@@ -182,7 +182,7 @@ describe('fallback leadership without Web Locks (behaviour 2)', () => {
   });
 });
 
-describe('solo mode without BroadcastChannel (behaviour 3)', () => {
+describe('solo mode without BroadcastChannel (docs/architecture.md, Leadership: solo)', () => {
   it('each tab streams for itself and says so', async () => {
     const harness = new Harness({ broadcastChannel: false });
     const tabs = [harness.open(), harness.open()];
