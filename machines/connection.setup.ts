@@ -142,9 +142,9 @@ export function connectionSetup() {
           );
         },
       ),
-      setInterest: assign({
-        interest: ({ context, event }) =>
-          event.type === 'interest.changed' ? event.interest : context.interest,
+      setInterest: assign(({ event }) => {
+        assertEvent(event, 'interest.changed');
+        return { interest: event.interest };
       }),
       forwardEventNames: sendTo('transport', ({ context }) => ({
         type: 'transport.events' as const,
@@ -186,7 +186,7 @@ export function connectionSetup() {
       }),
       /** The server cannot replay: none of the stream's topics is continuous; resume from `id`. */
       reportReset: enqueueActions(({ context, event, system, enqueue }) => {
-        if (event.type !== 'source.control') return;
+        assertEvent(event, 'source.control');
         const reset = { stream: context.url, id: event.id, topics: context.streamTopics };
         enqueueFollowersAndTab(
           enqueue,

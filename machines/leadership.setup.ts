@@ -2,7 +2,16 @@
  * What the leadership chart's names do: its actors, delays, guards and actions. The chart itself,
  * read top to bottom, is leadership.machine.ts.
  */
-import { assign, type EventObject, enqueueActions, fromCallback, not, sendTo, setup } from 'xstate';
+import {
+  assertEvent,
+  assign,
+  type EventObject,
+  enqueueActions,
+  fromCallback,
+  not,
+  sendTo,
+  setup,
+} from 'xstate';
 import type { LockInput, PeerWatchInput } from '../src/actors/lock.js';
 import type { ChannelCommand, PeerCommand, TabNotice } from '../src/machine-events.js';
 import type { ChannelMessage } from '../src/protocol.js';
@@ -116,9 +125,9 @@ export function leadershipSetup() {
       postTopics: enqueueActions(({ context, system, enqueue }) =>
         enqueuePost(enqueue, system, { type: 'topics', ...context.interest }),
       ),
-      setInterest: assign({
-        interest: ({ context, event }) =>
-          event.type === 'interest.changed' ? event.interest : context.interest,
+      setInterest: assign(({ event }) => {
+        assertEvent(event, 'interest.changed');
+        return { interest: event.interest };
       }),
       recordPeer: assign(({ context, event }) => {
         const message = messageOf(event);
@@ -158,11 +167,12 @@ export function leadershipSetup() {
       ),
       /** Hears the leader: its term, its id, the time (for the fallback watchdog). */
       hearLeader: assign(({ context, event }) => {
-        const message = messageOf(event);
-        if (!message || !('epoch' in message)) return {};
+        assertEvent(event, 'channel.message');
+        const { message } = event;
+        if (!('epoch' in message)) return {};
         const heard = {
           epoch: Math.max(context.epoch, message.epoch),
-          lastHeardAt: event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
+          lastHeardAt: event.receivedAt,
           leaderId: message.from,
         };
         if (message.type !== 'state') return heard;
@@ -171,9 +181,9 @@ export function leadershipSetup() {
           message.wakeAt === null ? others : { ...others, [message.stream]: message.wakeAt };
         return { ...heard, leaderDeadlines };
       }),
-      setVisibility: assign({
-        visible: ({ context, event }) =>
-          event.type === 'lifecycle.visibility' ? event.visible : context.visible,
+      setVisibility: assign(({ event }) => {
+        assertEvent(event, 'lifecycle.visibility');
+        return { visible: event.visible };
       }),
       armAlarm: assign({ alarmAt: ({ context }) => earliestDeadline(context) }),
       /** Wakes the leader at a deadline it reported, and forgets the deadlines that passed. */
@@ -216,9 +226,9 @@ export function leadershipSetup() {
        * Waits for the better candidate: its term is not known yet (it may lose to a living
        * leader), only the time, which restarts the watchdog.
        */
-      yieldToClaim: assign({
-        lastHeardAt: ({ context, event }) =>
-          event.type === 'channel.message' ? event.receivedAt : context.lastHeardAt,
+      yieldToClaim: assign(({ event }) => {
+        assertEvent(event, 'channel.message');
+        return { lastHeardAt: event.receivedAt };
       }),
       countBeat: assign({ beats: ({ context }) => context.beats + 1 }),
       /** Forgets the tabs that did not answer the last roll call, then calls it again. */

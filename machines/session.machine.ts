@@ -7,6 +7,7 @@
  * stops all of it: no stream, no lock, no listener, nothing to reconnect.
  */
 import {
+  assertEvent,
   assign,
   type EventObject,
   enqueueActions,
@@ -90,8 +91,9 @@ export const sessionMachine = /* @__PURE__ */ setup({
       event.type === 'auth.login' && event.userId !== context.userId,
   },
   actions: {
-    setUser: assign({
-      userId: ({ context, event }) => (event.type === 'auth.login' ? event.userId : context.userId),
+    setUser: assign(({ event }) => {
+      assertEvent(event, 'auth.login');
+      return { userId: event.userId };
     }),
     clearUser: assign({ userId: null }),
     reportUser: ({ context, system }) => {
@@ -99,9 +101,9 @@ export const sessionMachine = /* @__PURE__ */ setup({
         .get('tab')
         ?.send({ type: 'status.session', userId: context.userId } satisfies TabNotice);
     },
-    setInterest: assign({
-      interest: ({ context, event }) =>
-        event.type === 'interest.changed' ? event.interest : context.interest,
+    setInterest: assign(({ event }) => {
+      assertEvent(event, 'interest.changed');
+      return { interest: event.interest };
     }),
     /** Every tab of the scope signs out with this one. Posted before the channel closes. */
     postLogout: enqueueActions(({ system, enqueue }) => {
