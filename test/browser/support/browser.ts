@@ -212,7 +212,8 @@ export class Tab {
     return this.page.evaluate((name) => window.harness.login(name), user);
   }
 
-  logout(): Promise<void> {
+  /** Logs out in this tab; resolves with when the page called `logout()` (its wall clock). */
+  logout(): Promise<number> {
     return this.page.evaluate(() => window.harness.logout());
   }
 

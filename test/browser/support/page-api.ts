@@ -42,7 +42,8 @@ export interface PageHarness {
   topics(): string[];
   /** Sets the `user` cookie (and, with the fetch transport, gets a token), then logs in. */
   login(user: string): Promise<void>;
-  logout(): void;
+  /** Calls `logout()`; returns when (page wall-clock ms), to compare with the server's log. */
+  logout(): number;
   retry(): void;
   status(): TabcastStatus;
   diagnostics(): TabcastDiagnostics;

@@ -100,7 +100,11 @@ const harness: PageHarness = {
   },
   topics: () => [...subscriptions.keys()],
   login,
-  logout: () => tabcast.logout(),
+  logout() {
+    const at = Date.now();
+    tabcast.logout();
+    return at;
+  },
   retry: () => tabcast.retry(),
   status: () => tabcast.status,
   diagnostics: () => tabcast.diagnostics(),
