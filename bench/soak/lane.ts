@@ -23,7 +23,7 @@ export interface Trial {
   readonly random: () => number;
   /** Records a violation found in this trial. */
   fail(message: string): void;
-  /** Records a measurement for the summary (its count and largest value per name). */
+  /** Records a measurement for the summary (its spread, per name). */
   observe(name: string, value: number): void;
 }
 

@@ -16,6 +16,7 @@ import { randomInt } from 'node:crypto';
 import { bundleBrowserModule, REPO_ROOT } from '../../demo/bundle.js';
 import { TestChromium } from '../../test/browser/support/browser.js';
 import { seededRandom } from '../../test/fakes/random.js';
+import { median, p95 } from '../stats.js';
 import type { Lane, SoakEnvironment, Trial } from './lane.js';
 import { type LaneKind, SCENARIOS, type Scenario } from './scenarios/index.js';
 
@@ -67,7 +68,8 @@ interface Tally {
   failedTrials: Set<number>;
   startedAt: number;
   finishedAt?: number;
-  observed: Map<string, { count: number; max: number }>;
+  /** Every value each measurement took. */
+  observed: Map<string, number[]>;
 }
 
 const started = Date.now();
@@ -103,8 +105,9 @@ function newTrial(tally: Tally, number: number): Trial {
       log(`violation: ${scenario} trial ${number} (seed ${seed}): ${message}`);
     },
     observe(name, value) {
-      const seen = tally.observed.get(name) ?? { count: 0, max: Number.NEGATIVE_INFINITY };
-      tally.observed.set(name, { count: seen.count + 1, max: Math.max(seen.max, value) });
+      const values = tally.observed.get(name) ?? [];
+      values.push(value);
+      tally.observed.set(name, values);
     },
   };
 }
@@ -195,8 +198,11 @@ function summary(): string {
     );
   }
   for (const tally of tallies.values()) {
-    for (const [name, { count, max }] of tally.observed) {
-      lines.push(`${tally.scenario.name}: ${name}: ${count} seen, at most ${max}`);
+    for (const [name, values] of tally.observed) {
+      lines.push(
+        `${tally.scenario.name}: ${name}: ${values.length} seen, min ${Math.min(...values)}, ` +
+          `median ${median(values)}, p95 ${p95(values)}, max ${Math.max(...values)}`,
+      );
     }
   }
   if (violations.length > 0) {

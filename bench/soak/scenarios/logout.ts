@@ -79,13 +79,16 @@ export async function logoutLane(
       const leader = await expectOneStream(server, tabs, user);
       const offset = between(trial.random, -MAX_OFFSET_MS, MAX_OFFSET_MS + 1);
 
+      const duringFailover = trial.random() < 0.5;
+      let raceStart: number;
       let logoutAt: number;
-      if (trial.random() < 0.5) {
+      if (duringFailover) {
         const follower = pick(
           trial.random,
           tabs.filter((tab) => tab !== leader),
         );
         const crash = trial.random() < 0.5;
+        raceStart = Date.now();
         [logoutAt] = await race(
           offset,
           () => follower.logout(),
@@ -99,6 +102,7 @@ export async function logoutLane(
           tabs.filter((tab) => tab !== retrying),
         );
         server.acceptConnects();
+        raceStart = Date.now();
         [, logoutAt] = await race(
           offset,
           () => retrying.retry(),
@@ -118,8 +122,11 @@ export async function logoutLane(
       } catch (error) {
         trial.fail(`not quiet after the logout: ${(error as Error).message.slice(0, 300)}`);
       }
-      for (const attempt of server.connectsOf(user, logoutAt + 1)) {
-        trial.observe('connect after the logout (ms)', attempt.at - logoutAt);
+      for (const attempt of server.connectsOf(user, raceStart)) {
+        trial.observe(
+          `connect in a ${duringFailover ? 'failover' : 'retry'} race, ms after the logout`,
+          attempt.at - logoutAt,
+        );
       }
       if (environment.selfCheck) await connectLate(server, remaining[0]!, user, logoutAt);
       const logout = { trial, user, at: logoutAt, reported: 0 };
