@@ -11,6 +11,7 @@ import type {
 } from '../../test/browser/support/browser.js';
 import type { DeliveredEvent } from '../../test/browser/support/page-api.js';
 import { TestServer } from '../../test/browser/support/test-server.js';
+import { waitUntil } from '../../test/browser/support/wait.js';
 import type { Delivery } from './checks.js';
 
 /** The one topic the soak publishes on and every tab subscribes to. */
@@ -83,10 +84,9 @@ export class LaneResources {
    */
   async reportErrors(trial: Trial, tabs: readonly Tab[] = this.tabs): Promise<void> {
     for (const tab of tabs) {
-      const recorded = await tab.record().then(
-        (record) => record.errors,
-        () => [],
-      );
+      const recorded = await tab.page
+        .evaluate(() => window.harness.record.errors)
+        .catch((): string[] => []);
       for (const error of [...tab.pageErrors, ...recorded]) {
         const line = `${tab.name}: ${error}`;
         if (this.reportedErrors.has(line)) continue;
@@ -104,6 +104,40 @@ export class LaneResources {
     await this.profile.close();
     await this.server.close();
   }
+}
+
+/** Waits until every one of `tabs` is signed out and the server holds no stream of `user`. */
+export async function waitForSignedOut(
+  server: TestServer,
+  tabs: readonly Tab[],
+  user: string,
+): Promise<void> {
+  await waitUntil(
+    `every tab signed out and no stream of ${user}`,
+    async () => ({
+      phases: await Promise.all(tabs.map(async (tab) => (await tab.status()).phase)),
+      streams: server.hub.stats().streamsByUser[user] ?? 0,
+    }),
+    ({ phases, streams }) => streams === 0 && phases.every((phase) => phase === 'signedOut'),
+  );
+}
+
+/**
+ * A self-check's fault: `tab` opens a stream of the topic with its own EventSource, outside
+ * tabcast, and closes it once it opened (the server has counted it by then).
+ */
+export function streamOutsideTabcast(tab: Tab): Promise<void> {
+  return tab.page.evaluate(
+    (topic) =>
+      new Promise<void>((resolve) => {
+        const source = new EventSource(`/events?topics=${topic}&clientId=self-check`);
+        source.onopen = source.onerror = () => {
+          source.close();
+          resolve();
+        };
+      }),
+    TOPIC,
+  );
 }
 
 /** The deliveries of the soak's topic among a tab's recorded events. */

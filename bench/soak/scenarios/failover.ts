@@ -42,27 +42,30 @@ export async function failoverLane(
   const { server, profile } = lane;
   const user = name;
   const publisher = startPublishing(server, TOPIC, PUBLISH_EVERY_MS);
-  /** The first `n` each tab is still to be checked from. */
-  const checkedFrom = new Map<Tab, number>();
+  /** Where each tab's next check starts: the first `n` it must have, its first new delivery. */
+  const checked = new Map<Tab, { from: number; since: number }>();
 
   const openTab = async () => {
     const tab = await profile.openTab(lane.tabOptions(user));
-    checkedFrom.set(tab, publisher.count);
+    checked.set(tab, { from: publisher.count, since: 0 });
     return tab;
   };
 
-  /** Checks `tab`'s deliveries up to `to` (by default, up to the last it delivered). */
-  const check = async (trial: Trial, tab: Tab, to?: number) => {
+  /**
+   * Checks `tab`'s deliveries up to `to` (by default, up to the last it delivered); `failover`
+   * says what happened, for a violation's message.
+   */
+  const check = async (trial: Trial, failover: string, tab: Tab, to?: number) => {
     const record = await tab.record();
     const deliveries = deliveriesOf(record.events);
-    const from = checkedFrom.get(tab)!;
+    const { from, since } = checked.get(tab)!;
     const until = to ?? Math.max(from - 1, ...deliveries.map((delivery) => delivery.n));
+    checked.set(tab, { from: until + 1, since: deliveries.length });
     if (environment.selfCheck && until >= from) injectFault(trial, deliveries, until);
     const resyncs = record.resyncs.filter((resync) => resync.topic === TOPIC).map((r) => r.at);
-    for (const violation of deliveryViolations({ deliveries, resyncs, from, to: until })) {
-      trial.fail(`${tab.name}: ${violation}`);
+    for (const violation of deliveryViolations({ deliveries, resyncs, since, from, to: until })) {
+      trial.fail(`${tab.name}: ${violation}; ${failover}`);
     }
-    checkedFrom.set(tab, until + 1);
   };
 
   try {
@@ -79,9 +82,12 @@ export async function failoverLane(
       const leader = await expectOneStream(server, tabs, user);
       const kind = trial.random() < 0.5 ? 'close' : 'crash';
       const offset = between(trial.random, REPLACEMENT_OFFSET_MS.min, REPLACEMENT_OFFSET_MS.max);
+      const failover =
+        `the leader ${leader.name} ${kind === 'close' ? 'closed' : 'crashed'}, ` +
+        `a new tab opened ${offset} ms after`;
       await sleep(between(trial.random, 0, MAX_DELAY_MS));
 
-      await check(trial, leader);
+      await check(trial, failover, leader);
       const [, replacement] = await Promise.all([
         sleep(Math.max(0, offset)).then(() => (kind === 'close' ? leader.close() : leader.crash())),
         sleep(Math.max(0, -offset)).then(openTab),
@@ -90,7 +96,7 @@ export async function failoverLane(
       try {
         await expectOneStream(server, survivors, user);
       } catch (error) {
-        trial.fail(`after the leader's ${kind}: ${(error as Error).message.slice(0, 300)}`);
+        trial.fail(`${failover}: ${(error as Error).message.slice(0, 300)}`);
         return;
       }
       const last = publisher.count - 1;
@@ -99,7 +105,7 @@ export async function failoverLane(
       } catch {
         trial.fail(`not every tab delivered event ${last} within ${CATCH_UP_TIMEOUT_MS} ms`);
       }
-      for (const tab of survivors) await check(trial, tab, last);
+      for (const tab of survivors) await check(trial, failover, tab, last);
       await lane.reportErrors(trial, survivors);
     },
     async close() {

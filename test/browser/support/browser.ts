@@ -12,7 +12,13 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { TabcastDiagnostics, TabcastStatus } from '../../../src/index.js';
-import type { DeliveredEvent, PageRecord, RecordedResync, RecordedStatus } from './page-api.js';
+import type {
+  DeliveredEvent,
+  PageRecord,
+  RecordedConnect,
+  RecordedResync,
+  RecordedStatus,
+} from './page-api.js';
 import { waitUntil } from './wait.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -202,6 +208,11 @@ export class Tab {
 
   statuses(): Promise<RecordedStatus[]> {
     return this.page.evaluate(() => window.harness.record.statuses);
+  }
+
+  /** The requests tabcast started to the stream endpoint, in order. */
+  connects(): Promise<RecordedConnect[]> {
+    return this.page.evaluate(() => window.harness.record.connects);
   }
 
   record(): Promise<PageRecord> {
