@@ -12,7 +12,13 @@
  */
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { TabcastDiagnostics, TabcastStatus } from '../../../src/index.js';
-import type { DeliveredEvent, PageRecord, RecordedResync, RecordedStatus } from './page-api.js';
+import type {
+  DeliveredEvent,
+  PageRecord,
+  RecordedConnect,
+  RecordedResync,
+  RecordedStatus,
+} from './page-api.js';
 import { waitUntil } from './wait.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -204,6 +210,11 @@ export class Tab {
     return this.page.evaluate(() => window.harness.record.statuses);
   }
 
+  /** The requests tabcast started to the stream endpoint, in order. */
+  connects(): Promise<RecordedConnect[]> {
+    return this.page.evaluate(() => window.harness.record.connects);
+  }
+
   record(): Promise<PageRecord> {
     return this.page.evaluate(() => window.harness.record);
   }
@@ -212,7 +223,8 @@ export class Tab {
     return this.page.evaluate((name) => window.harness.login(name), user);
   }
 
-  logout(): Promise<void> {
+  /** Logs out in this tab; resolves with when the page called `logout()` (its wall clock). */
+  logout(): Promise<number> {
     return this.page.evaluate(() => window.harness.logout());
   }
 

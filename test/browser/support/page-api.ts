@@ -21,11 +21,21 @@ export interface RecordedResync {
 
 export type RecordedStatus = TabcastStatus & { at: number };
 
+/** A request tabcast started to the stream endpoint: an EventSource, a fetch, a status probe. */
+export interface RecordedConnect {
+  url: string;
+  /** Wall-clock ms in the page, as the request was started. */
+  at: number;
+  /** The tab's phase then: `signedOut` means it connected after it had left the scope. */
+  phase: TabcastStatus['phase'];
+}
+
 /** Everything the page saw, in order, for the tests to assert on. */
 export interface PageRecord {
   events: DeliveredEvent[];
   resyncs: RecordedResync[];
   statuses: RecordedStatus[];
+  connects: RecordedConnect[];
   /** Parse errors and page errors, as text. */
   errors: string[];
 }
@@ -42,7 +52,8 @@ export interface PageHarness {
   topics(): string[];
   /** Sets the `user` cookie (and, with the fetch transport, gets a token), then logs in. */
   login(user: string): Promise<void>;
-  logout(): void;
+  /** Calls `logout()`; returns when (page wall-clock ms), to compare with the server's log. */
+  logout(): number;
   retry(): void;
   status(): TabcastStatus;
   diagnostics(): TabcastDiagnostics;

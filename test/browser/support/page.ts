@@ -16,7 +16,9 @@ const eventNames = (params.get('events') ?? 'tick').split(',').filter(Boolean);
 const initialTopics = (params.get('topics') ?? 'news').split(',').filter(Boolean);
 const initialUser = params.get('user');
 
-const record: PageRecord = { events: [], resyncs: [], statuses: [], errors: [] };
+const STREAM_PATH = '/events';
+
+const record: PageRecord = { events: [], resyncs: [], statuses: [], connects: [], errors: [] };
 let token: string | null = null;
 let currentUser: string | null = null;
 
@@ -28,10 +30,29 @@ async function fetchToken(user: string): Promise<boolean> {
   return true;
 }
 
+/** Notes a request to the stream endpoint as tabcast starts it (through its `platform`). */
+function recordConnect(url: string): void {
+  if (new URL(url, location.href).pathname !== STREAM_PATH) return;
+  record.connects.push({ url, at: Date.now(), phase: tabcast.status.phase });
+}
+
+class RecordingEventSource extends EventSource {
+  constructor(url: string | URL, init?: EventSourceInit) {
+    recordConnect(String(url));
+    super(url, init);
+  }
+}
+
+const recordingFetch: typeof fetch = (input, init) => {
+  recordConnect(input instanceof Request ? input.url : String(input));
+  return fetch(input, init);
+};
+
 const tabcast = createTabcast({
-  url: '/events',
+  url: STREAM_PATH,
   appKey,
   transport,
+  platform: { EventSource: RecordingEventSource, fetch: recordingFetch },
   ...(transport === 'fetch'
     ? {
         credentials: () => (token ? { authorization: `Bearer ${token}` } : undefined),
@@ -100,7 +121,11 @@ const harness: PageHarness = {
   },
   topics: () => [...subscriptions.keys()],
   login,
-  logout: () => tabcast.logout(),
+  logout() {
+    const at = Date.now();
+    tabcast.logout();
+    return at;
+  },
   retry: () => tabcast.retry(),
   status: () => tabcast.status,
   diagnostics: () => tabcast.diagnostics(),
