@@ -18,10 +18,14 @@
  * - the simulation (test/sim/multi-tab.sim.test.ts) plays 30 random worlds per mode rather than
  *   150 (`FC_RUNS` overrides): it covers nearly every line of the charts, so each survivor paid
  *   for all 150, five times the rest of the suite together.
+ *
+ * And a test file that cannot load counts as a failed test (`UnloadableFileFails`), or a mutant
+ * that breaks a chart as it is built would count as survived.
  */
 import { relative } from 'node:path';
+import type { RunnerTestCase, RunnerTestFile } from 'vitest';
 import { configDefaults, defineConfig, type ViteUserConfig } from 'vitest/config';
-import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { BaseSequencer, type TestSpecification, type Vitest } from 'vitest/node';
 import config from './vitest.config';
 
 type ProjectConfig = { test?: NonNullable<ViteUserConfig['test']> };
@@ -57,6 +61,39 @@ class KillerFirstSequencer extends BaseSequencer {
   }
 }
 
+/**
+ * A test file that cannot load (a mutant that breaks a chart as it is built) holds no test, and
+ * Stryker's vitest runner scores a run in which no test failed as survived: such a file gets one
+ * failed test that carries its load error, so the mutant counts as killed.
+ */
+class UnloadableFileFails {
+  #files: () => RunnerTestFile[] = () => [];
+
+  onInit(vitest: Vitest) {
+    // `state` is what Stryker itself reads the results from.
+    const { state } = vitest as unknown as { state: { getFiles(): RunnerTestFile[] } };
+    this.#files = () => state.getFiles();
+  }
+
+  onTestRunEnd() {
+    for (const file of this.#files()) {
+      if (file.result?.state !== 'fail' || file.tasks.length > 0) continue;
+      const loads = {
+        type: 'test',
+        name: 'loads',
+        id: `${file.id}_loads`,
+        mode: 'run',
+        file,
+        suite: file,
+        meta: {},
+        result: { state: 'fail', errors: file.result.errors ?? [] },
+      };
+      // Only the fields Stryker reads: the test never ran, vitest made no context for it.
+      file.tasks.push(loads as unknown as RunnerTestCase);
+    }
+  }
+}
+
 /** The unit tests that need a DOM. */
 const DOM_TESTS = ['test/react/**/*.test.tsx', 'test/unit/readme.test.ts'];
 
@@ -69,6 +106,7 @@ const shared = {
 export default defineConfig({
   test: {
     sequence: { sequencer: KillerFirstSequencer },
+    reporters: ['default', new UnloadableFileFails()],
     projects: [
       {
         test: {
