@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createTabcast } from '../../src/index.js';
 import { Harness, URL as STREAM_URL } from '../support/harness.js';
 
 const LOCK = 'tabcast:app:ada';
@@ -192,5 +193,27 @@ describe('solo mode without BroadcastChannel (behaviour 3)', () => {
       expect(tabcast.status.mode).toBe('solo');
       expect(tabcast.status.role).toBe('leader');
     }
+  });
+});
+
+describe('Web Locks that refuse', () => {
+  it('a tab whose lock request fails falls back to the BroadcastChannel election and leads', async () => {
+    const harness = new Harness();
+    const tab = harness.browser.openTab();
+    const refusing = {
+      request: () => Promise.reject(new DOMException('denied', 'SecurityError')),
+    };
+    const tabcast = createTabcast({
+      url: STREAM_URL,
+      appKey: 'app',
+      tabId: tab.id,
+      platform: { ...tab.platform, locks: refusing },
+    });
+    tabcast.subscribe('news', { tick: () => {} });
+    tabcast.login({ userId: 'ada' });
+    await harness.settle(1_000);
+    expect(tabcast.status).toMatchObject({ mode: 'fallback', role: 'leader' });
+    expect(harness.openSources()).toHaveLength(1);
+    tabcast.dispose();
   });
 });
