@@ -3,6 +3,7 @@
  * refetch (resync): the pure half of the tab chart.
  */
 import { describe, expect, it } from 'vitest';
+import { gapsOf } from '../../machines/tab.resume.js';
 import { interestOf, planResync, sameInterest } from '../../machines/tab.utils.js';
 
 const subscription = (topic: string, events = ['tick'], awaitingResync = false) => ({
@@ -68,5 +69,18 @@ describe('which subscriptions resync', () => {
     expect(planResync(subscriptions, { gaps: ['chat'], streamed: [] }).subscriptions).toBe(
       subscriptions,
     );
+  });
+});
+
+describe('which topics a resumed stream cannot vouch for', () => {
+  it('all of them without a resume id, else those the resume point was not proven for', () => {
+    expect(gapsOf(['chat', 'news'], { lastEventId: null, provenTopics: ['news'] })).toEqual([
+      'chat',
+      'news',
+    ]);
+    expect(gapsOf(['chat', 'news'], { lastEventId: '7', provenTopics: ['news'] })).toEqual([
+      'chat',
+    ]);
+    expect(gapsOf(['news'], { lastEventId: '7', provenTopics: ['chat', 'news'] })).toEqual([]);
   });
 });

@@ -73,6 +73,7 @@ describe('the defaults', () => {
 describe('an invalid option is refused with what is wrong', () => {
   it.each<[string, object, string]>([
     ['no object', { options: null }, 'tabcast: options must be an object'],
+    ['a string', { options: '/events' }, 'tabcast: options must be an object'],
     ['a url that is no string', { url: 3 }, 'tabcast: `url` must be a non-empty string'],
     ['an empty url', { url: '' }, '`url` must be a non-empty string'],
     [

@@ -188,6 +188,7 @@ describe('reading a failed answer', () => {
     expect(parseRetryAfter('Wed, 21 Oct 2026 07:27:00 GMT', now)).toBe(0);
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('Infinity', now)).toBeUndefined();
+    expect(parseRetryAfter('-1', now)).toBe(0);
     expect(parseRetryAfter('', now)).toBeUndefined();
     expect(parseRetryAfter(null, now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
