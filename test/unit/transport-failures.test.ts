@@ -1,0 +1,43 @@
+/**
+ * When the browser lacks a transport or the network breaks under it: every such failure is one
+ * failed attempt, retried with backoff, and says why in the status.
+ */
+import { describe, expect, it } from 'vitest';
+import { Harness } from '../support/harness.js';
+
+describe('a transport that cannot work', () => {
+  it('without EventSource, each attempt fails as a network error and is retried', async () => {
+    const harness = new Harness({ eventSource: false });
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    expect(tabcast.status).toMatchObject({
+      phase: 'reconnecting',
+      attempt: 1,
+      error: { code: 'network' },
+    });
+  });
+
+  it('a probe the network fails too is a network error, not an answer', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    harness.theSource().fail();
+    await harness.settle();
+    harness.browser.fetches[0]!.fail();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', error: { code: 'network' } });
+  });
+
+  it('an event longer than the fetch transport holds drops the stream as oversized', async () => {
+    const harness = new Harness({}, { transport: 'fetch' });
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    const call = harness.browser.fetches.at(-1)!;
+    call.respond(200);
+    await harness.settle();
+    expect(tabcast.status.phase).toBe('open');
+    call.write(`data: ${'x'.repeat(4 * 1024 * 1024 + 1)}`);
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', error: { code: 'oversized' } });
+  });
+});
