@@ -57,7 +57,7 @@ export function trackChannel(
           leaderEpoch = event.leader ? event.epoch : null;
         } else if (event.type === 'channel.leave') {
           sayBye();
-        } else if (event.type === 'channel.post') {
+        } else {
           channel.postMessage({ ...envelope, ...event.body });
         }
       });
