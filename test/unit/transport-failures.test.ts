@@ -3,7 +3,8 @@
  * failed attempt, retried with backoff, and says why in the status.
  */
 import { describe, expect, it } from 'vitest';
-import { Harness } from '../support/harness.js';
+import { createTabcast } from '../../src/index.js';
+import { Harness, URL } from '../support/harness.js';
 
 describe('a transport that cannot work', () => {
   it('without EventSource, each attempt fails as a network error and is retried', async () => {
@@ -39,5 +40,32 @@ describe('a transport that cannot work', () => {
     call.write(`data: ${'x'.repeat(4 * 1024 * 1024 + 1)}`);
     await harness.settle();
     expect(tabcast.status).toMatchObject({ phase: 'reconnecting', error: { code: 'oversized' } });
+  });
+});
+
+describe('a page with no document', () => {
+  it('counts as visible, and leaves cleanly', async () => {
+    const harness = new Harness();
+    const tab = harness.browser.openTab();
+    const tabcast = createTabcast({
+      url: URL,
+      appKey: 'app',
+      tabId: tab.id,
+      platform: { ...tab.platform, document: undefined },
+    });
+    tabcast.subscribe('news', { tick: () => {} });
+    tabcast.login({ userId: 'ada' });
+    await harness.settle(100);
+    harness.theSource().open();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'open', role: 'leader' });
+    const state = harness.browser
+      .channelLog('tabcast:app:ada')
+      .map(({ data }) => data as { type: string; wakeAt?: number | null })
+      .filter(({ type }) => type === 'state');
+    expect(state.every(({ wakeAt }) => wakeAt === null)).toBe(true);
+    expect(() => tabcast.dispose()).not.toThrow();
+    await harness.settle();
+    expect(tab.window.listenerCount('pagehide')).toBe(0);
   });
 });
