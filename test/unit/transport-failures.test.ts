@@ -69,3 +69,76 @@ describe('a page with no document', () => {
     expect(tab.window.listenerCount('pagehide')).toBe(0);
   });
 });
+
+describe('native EventSource, as tabcast reads it', () => {
+  async function openStream(harness: Harness) {
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    return harness.theSource();
+  }
+
+  it('takes a repeated last id as no id: only a new id is an id', async () => {
+    const harness = new Harness();
+    const { delivered } = harness.open();
+    const source = await openStream(harness);
+    source.emitEnvelope('tick', 'news', 'one', 5);
+    source.emitEnvelope('tick', 'news', 'two');
+    source.emitEnvelope('tick', 'news', 'three');
+    source.emitEnvelope('tick', 'news', 'four', 6);
+    await harness.settle();
+    expect(delivered.map(({ id, data }) => [id, data])).toEqual([
+      ['5', 'one'],
+      [null, 'two'],
+      [null, 'three'],
+      ['6', 'four'],
+    ]);
+  });
+
+  it('listens to an event name subscribed while it is open, without reconnecting', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open();
+    const source = await openStream(harness);
+    const tocks: unknown[] = [];
+    tabcast.subscribe('news', { tock: (data) => tocks.push(data) });
+    await harness.settle(100);
+    source.emitEnvelope('tock', 'news', 'late');
+    await harness.settle();
+    expect(tocks).toEqual(['late']);
+    expect(harness.browser.eventSources).toHaveLength(1);
+  });
+
+  it('opens with credentials when asked, and probes a failure as an event stream request', async () => {
+    const harness = new Harness({}, { withCredentials: true });
+    harness.open();
+    await harness.settle(10);
+    expect(harness.theSource().withCredentials).toBe(true);
+    harness.theSource().fail();
+    await harness.settle();
+    expect(harness.browser.fetches[0]!.headers.accept).toBe('text/event-stream');
+  });
+
+  it('takes a probe answered with an event stream as a network failure, and retries', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    harness.theSource().fail();
+    await harness.settle();
+    harness.browser.fetches[0]!.respond(200);
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', error: { code: 'network' } });
+  });
+});
+
+describe('the fetch transport', () => {
+  it('asks for an event stream, and retries a request the network fails', async () => {
+    const harness = new Harness({}, { transport: 'fetch' });
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    const call = harness.browser.fetches.at(-1)!;
+    expect(call.headers.accept).toBe('text/event-stream');
+    call.fail();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', error: { code: 'network' } });
+  });
+});
