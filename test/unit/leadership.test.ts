@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { presenceLockName } from '../../src/actors/lock.js';
 import { createTabcast } from '../../src/index.js';
 import { Harness, URL as STREAM_URL } from '../support/harness.js';
 
@@ -215,5 +216,21 @@ describe('Web Locks that refuse', () => {
     expect(tabcast.status).toMatchObject({ mode: 'fallback', role: 'leader' });
     expect(harness.openSources()).toHaveLength(1);
     tabcast.dispose();
+  });
+});
+
+describe("the leader's watch over the other tabs", () => {
+  it('queues one request per peer presence, and leaves none queued when it leaves', async () => {
+    const harness = new Harness();
+    const leader = harness.open();
+    harness.open();
+    await harness.settle(100);
+    const presenceOfFollower = presenceLockName(LOCK, 'tab-2');
+    expect(harness.browser.locks.held(presenceOfFollower)).toBe('tab-2');
+    expect(harness.browser.locks.queued(presenceOfFollower)).toBe(1);
+    leader.tabcast.dispose();
+    await harness.settle(100);
+    expect(harness.tabs[1]!.tabcast.status.role).toBe('leader');
+    expect(harness.browser.locks.queued(presenceOfFollower)).toBe(0);
   });
 });
