@@ -74,7 +74,7 @@ export function trackChannel(
         } else if (event.type === 'channel.sync') {
           syncs.set(event.token, event.replyTo);
           syncSender.postMessage({ ...envelope, type: 'sync', token: event.token });
-        } else if (event.type === 'channel.unsync') {
+        } else {
           syncs.delete(event.token);
         }
       });
