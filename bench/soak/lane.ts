@@ -106,12 +106,26 @@ export class LaneResources {
   }
 }
 
+/**
+ * Waits, asking only the server (cheap: no tab is asked, so it polls every 10 ms), until it
+ * holds `count` streams of `user`; a wait on the tabs then needs a poll or two, not dozens.
+ */
+export async function waitForStreams(server: TestServer, user: string, count: number) {
+  await waitUntil(
+    `${count} streams of ${user}`,
+    () => server.hub.stats().streamsByUser[user] ?? 0,
+    (streams) => streams === count,
+    { interval: 10 },
+  );
+}
+
 /** Waits until every one of `tabs` is signed out and the server holds no stream of `user`. */
 export async function waitForSignedOut(
   server: TestServer,
   tabs: readonly Tab[],
   user: string,
 ): Promise<void> {
+  await waitForStreams(server, user, 0);
   await waitUntil(
     `every tab signed out and no stream of ${user}`,
     async () => ({

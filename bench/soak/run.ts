@@ -5,7 +5,8 @@
  *   npm run soak -- --trials 1000         every scenario 1000 times (a, b, c, d: docs/soak.md)
  *   npm run soak -- --only=b,d --seed=S   some scenarios; the seed of an earlier run replays its
  *                                         choices (which tab, close or crash, every offset)
- *   npm run soak -- --lanes=2             trials of a scenario in two lanes side by side
+ *   npm run soak -- --lanes=2             every scenario in two lanes side by side (by default
+ *                                         each has its own count: b and c two, a one, d one per kind)
  *   npm run soak -- --self-check          every trial injects a fault its detector must catch;
  *                                         exits 0 only if each one was caught
  *
@@ -39,7 +40,7 @@ function usage(problem: string): never {
 }
 
 const trials = count('trials', 10);
-const lanes = count('lanes', 1);
+const lanes = option('lanes') === undefined ? undefined : count('lanes', 1);
 const selfCheck = args.includes('--self-check');
 const only = option('only')?.split(',');
 const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
@@ -52,7 +53,7 @@ const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.
 const replay =
   `npm run soak -- --seed=${seed} --trials ${trials}` +
   (only ? ` --only=${only.join(',')}` : '') +
-  (lanes > 1 ? ` --lanes=${lanes}` : '') +
+  (lanes === undefined ? '' : ` --lanes=${lanes}`) +
   (selfCheck ? ' --self-check' : '');
 
 interface Violation {
@@ -146,10 +147,11 @@ async function runLane(
 /** Trial `n` of a scenario runs in kind `(n - 1) mod kinds`, and its lanes take turns. */
 function runScenario(environment: SoakEnvironment, tally: Tally): Promise<void> {
   const { kinds } = tally.scenario;
-  const queues = kinds.map(() => Array.from({ length: lanes }, (): number[] => []));
+  const count = lanes ?? tally.scenario.lanes;
+  const queues = kinds.map(() => Array.from({ length: count }, (): number[] => []));
   for (let number = 1; number <= trials; number++) {
     const kind = (number - 1) % kinds.length;
-    queues[kind]![Math.floor((number - 1) / kinds.length) % lanes]!.push(number);
+    queues[kind]![Math.floor((number - 1) / kinds.length) % count]!.push(number);
   }
   return Promise.all(
     kinds.flatMap((kind, index) =>
@@ -184,7 +186,11 @@ function commit(): string {
 
 function summary(): string {
   const lines = [
-    `soak: seed ${seed}, ${trials} trials per scenario, ${lanes} lane(s) per kind, ` +
+    `soak: seed ${seed}, ${trials} trials per scenario, lanes per kind ` +
+      [...tallies.values()]
+        .map(({ scenario }) => `${scenario.name} ${lanes ?? scenario.lanes}`)
+        .join(' ') +
+      `, ` +
       `${elapsed(started)}, commit ${commit()}, ${new Date(started).toISOString()}`,
     '',
     '| scenario | what it asserts | trials | violations | time |',

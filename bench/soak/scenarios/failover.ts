@@ -4,13 +4,19 @@
  * lifetime once, in order (only a resync of the topic excuses a gap), and the tabs settle on one
  * stream and one leader again.
  *
- * A lane is one long session: its tabs stay signed in as one user, each trial ends one leader's
- * life, and each tab's deliveries are checked trial by trial, from the first event published
- * after it was loaded (as this process saw it ready) to the last one published once the new
- * leader streamed (for the tab that goes: to the last one it delivered before).
+ * A lane is one long session: its tabs stay signed in as one user, and each trial ends one
+ * leader's life. The server publishes during each trial, from before the leader goes until every
+ * tab caught up (the numbers go on from trial to trial), and each tab's deliveries are checked
+ * trial by trial, from the first event published after it was loaded (as this process saw it
+ * ready) to the last one published once the new leader streamed (for the tab that goes: to the
+ * last one it delivered before).
  */
 import type { Tab } from '../../../test/browser/support/browser.js';
-import { expectOneStream, startPublishing } from '../../../test/browser/support/suite.js';
+import {
+  expectOneStream,
+  type Publisher,
+  startPublishing,
+} from '../../../test/browser/support/suite.js';
 import { sleep } from '../../../test/browser/support/wait.js';
 import { type Delivery, deliveryViolations } from '../checks.js';
 import {
@@ -27,8 +33,9 @@ import {
 const TABS = 3;
 /** 50 events a second. */
 const PUBLISH_EVERY_MS = 20;
-/** The leader goes up to this long after the trial begins. */
-const MAX_DELAY_MS = 200;
+/** The leader goes this long after the trial began publishing (at least two events). */
+const MIN_DELAY_MS = 40;
+const MAX_DELAY_MS = 140;
 /** The new tab starts loading this long after the leader goes (negative: before). */
 const REPLACEMENT_OFFSET_MS = { min: -150, max: 300 };
 const CATCH_UP_TIMEOUT_MS = 15_000;
@@ -41,13 +48,15 @@ export async function failoverLane(
   const lane = await LaneResources.open(environment, variant);
   const { server, profile } = lane;
   const user = name;
-  const publisher = startPublishing(server, TOPIC, PUBLISH_EVERY_MS);
+  /** Publishing during each trial only, `n` counting on from one trial to the next. */
+  let publisher: Publisher | undefined;
+  let nextN = 0;
   /** Where each tab's next check starts: the first `n` it must have, its first new delivery. */
   const checked = new Map<Tab, { from: number; since: number }>();
 
   const openTab = async () => {
     const tab = await profile.openTab(lane.tabOptions(user));
-    checked.set(tab, { from: publisher.count, since: 0 });
+    checked.set(tab, { from: publisher?.count ?? nextN, since: 0 });
     return tab;
   };
 
@@ -68,48 +77,66 @@ export async function failoverLane(
     }
   };
 
+  /** One failover, while `running` publishes. */
+  const failOver = async (trial: Trial, running: Publisher) => {
+    const tabs = [...lane.tabs];
+    const leader = await expectOneStream(server, tabs, user);
+    const kind = trial.random() < 0.5 ? 'close' : 'crash';
+    const offset = between(trial.random, REPLACEMENT_OFFSET_MS.min, REPLACEMENT_OFFSET_MS.max);
+    const failover =
+      `the leader ${leader.name} ${kind === 'close' ? 'closed' : 'crashed'}, ` +
+      `a new tab opened ${offset} ms after`;
+    await sleep(between(trial.random, MIN_DELAY_MS, MAX_DELAY_MS));
+
+    await check(trial, failover, leader);
+    const goneAt = Date.now();
+    const [, replacement] = await Promise.all([
+      sleep(Math.max(0, offset)).then(() => (kind === 'close' ? leader.close() : leader.crash())),
+      sleep(Math.max(0, -offset)).then(openTab),
+    ]);
+    const survivors = [...tabs.filter((tab) => tab !== leader), replacement];
+    try {
+      // Asking only the server first, until a stream opened since the leader went.
+      await server.waitForConnects(
+        'a stream of the new leader',
+        goneAt,
+        (attempts) => attempts.some((attempt) => attempt.user === user && attempt.status === 200),
+        { interval: 10 },
+      );
+      await expectOneStream(server, survivors, user);
+    } catch (error) {
+      trial.fail(`${failover}: ${(error as Error).message.slice(0, 300)}`);
+      return;
+    }
+    const last = running.count - 1;
+    try {
+      await Promise.all(survivors.map((tab) => caughtUp(tab, last)));
+    } catch {
+      trial.fail(`not every tab delivered event ${last} within ${CATCH_UP_TIMEOUT_MS} ms`);
+    }
+    for (const tab of survivors) await check(trial, failover, tab, last);
+    await lane.reportErrors(trial, survivors);
+  };
+
   try {
     for (let index = 0; index < TABS; index++) await openTab();
   } catch (error) {
-    publisher.stop();
     await lane.close();
     throw error;
   }
 
   return {
     async run(trial: Trial) {
-      const tabs = [...lane.tabs];
-      const leader = await expectOneStream(server, tabs, user);
-      const kind = trial.random() < 0.5 ? 'close' : 'crash';
-      const offset = between(trial.random, REPLACEMENT_OFFSET_MS.min, REPLACEMENT_OFFSET_MS.max);
-      const failover =
-        `the leader ${leader.name} ${kind === 'close' ? 'closed' : 'crashed'}, ` +
-        `a new tab opened ${offset} ms after`;
-      await sleep(between(trial.random, 0, MAX_DELAY_MS));
-
-      await check(trial, failover, leader);
-      const [, replacement] = await Promise.all([
-        sleep(Math.max(0, offset)).then(() => (kind === 'close' ? leader.close() : leader.crash())),
-        sleep(Math.max(0, -offset)).then(openTab),
-      ]);
-      const survivors = [...tabs.filter((tab) => tab !== leader), replacement];
+      publisher = startPublishing(server, TOPIC, PUBLISH_EVERY_MS, { from: nextN });
       try {
-        await expectOneStream(server, survivors, user);
-      } catch (error) {
-        trial.fail(`${failover}: ${(error as Error).message.slice(0, 300)}`);
-        return;
+        await failOver(trial, publisher);
+      } finally {
+        nextN = publisher.stop();
+        publisher = undefined;
       }
-      const last = publisher.count - 1;
-      try {
-        await Promise.all(survivors.map((tab) => caughtUp(tab, last)));
-      } catch {
-        trial.fail(`not every tab delivered event ${last} within ${CATCH_UP_TIMEOUT_MS} ms`);
-      }
-      for (const tab of survivors) await check(trial, failover, tab, last);
-      await lane.reportErrors(trial, survivors);
     },
     async close() {
-      publisher.stop();
+      publisher?.stop();
       await lane.close();
     },
   };

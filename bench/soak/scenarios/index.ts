@@ -15,6 +15,8 @@ export interface Scenario {
   /** What it asserts, in a line. */
   title: string;
   kinds: readonly LaneKind[];
+  /** Lanes per kind, side by side: more for a scenario whose trials mostly wait. */
+  lanes: number;
 }
 
 const FALLBACK: Variant = { withoutWebLocks: true, transport: 'eventsource' };
@@ -34,16 +36,19 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'a',
     title: '12 tabs opened at once: 1 stream, 1 leader, never 2 streams at once',
     kinds: [{ label: 'a', open: openAtOnceLane }],
+    lanes: 1,
   },
   {
     name: 'b',
     title: 'leader closed or crashed at 50 events/s: every event once, in order',
     kinds: [failover('b', DEFAULT_VARIANT)],
+    lanes: 2,
   },
   {
     name: 'c',
     title: 'logout racing a failover or a retry: no late connect, 0 streams',
     kinds: [logout('c', DEFAULT_VARIANT)],
+    lanes: 2,
   },
   {
     name: 'd',
@@ -54,5 +59,6 @@ export const SCENARIOS: readonly Scenario[] = [
       failover('b-fetch', FETCH),
       logout('c-fetch', FETCH),
     ],
+    lanes: 1,
   },
 ];

@@ -25,6 +25,7 @@ import {
   type Trial,
   type Variant,
   waitForSignedOut,
+  waitForStreams,
 } from '../lane.js';
 
 const TABS = 3;
@@ -84,6 +85,7 @@ export async function logoutLane(
         ),
       ]);
       const tabs = [...lane.tabs];
+      await waitForStreams(server, user, 1);
       const leader = await expectOneStream(server, tabs, user);
       const leaderClientId = server.connectsOf(user).at(-1)?.clientId ?? null;
       const offset = between(trial.random, -MAX_OFFSET_MS, MAX_OFFSET_MS + 1);

@@ -120,15 +120,23 @@ export async function expectNumbersInEveryTab(
 }
 
 export interface Publisher {
-  /** How many events were published so far. */
+  /** The `n` of the next event: how many were published so far, when counting from 0. */
   readonly count: number;
-  /** Stops publishing; returns how many events were published (0 … count-1). */
+  /** Stops publishing; returns `count` (events up to `count - 1` were published). */
   stop(): number;
 }
 
-/** Publishes `{ n }` on `topic` every `everyMs`, from the test process, until stopped. */
-export function startPublishing(server: TestServer, topic: string, everyMs = 20): Publisher {
-  let count = 0;
+/**
+ * Publishes `{ n }` on `topic` every `everyMs`, from the test process, until stopped; `n` counts
+ * from `from`.
+ */
+export function startPublishing(
+  server: TestServer,
+  topic: string,
+  everyMs = 20,
+  { from = 0 }: { from?: number } = {},
+): Publisher {
+  let count = from;
   const timer = setInterval(() => {
     server.publish(topic, 'tick', { n: count });
     count += 1;
