@@ -30,11 +30,13 @@ import type {
 } from './connection.types.js';
 import {
   connectionStatus,
+  connectOverdue,
   enqueueFollowersAndTab,
   httpFailureCode,
   isRefusal,
   planRetry,
   planServerCloseRetry,
+  retryDue,
   sameList,
   sendsResumeId,
   untilStalled,
@@ -74,9 +76,9 @@ export function connectionSetup() {
       /** Default clock; `createTabcast` provides one bound to the platform. */
       isStalled: ({ context }) => untilStalled(context, Date.now()) === 0,
       /** Default clock; `createTabcast` provides one bound to the platform. */
-      isConnectOverdue: ({ context }) => Date.now() >= context.connectDeadline,
+      isConnectOverdue: ({ context }) => connectOverdue(context, Date.now()),
       /** Default clock; `createTabcast` provides one bound to the platform. */
-      isRetryDue: ({ context }) => context.retryAt !== null && Date.now() >= context.retryAt,
+      isRetryDue: ({ context }) => retryDue(context, Date.now()),
       isUnauthorized: ({ context, event }) =>
         event.type === 'source.error' && event.status === 401 && context.sessionOn401,
       isRejected: ({ event }) => event.type === 'source.error' && isRefusal(event.status),

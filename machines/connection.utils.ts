@@ -131,3 +131,11 @@ export function planServerCloseRetry(
   const retryDelayMs = Math.round(random() * context.timing.serverCloseJitterMs);
   return { retryDelayMs, retryAt: now() + retryDelayMs };
 }
+
+/** Whether the current connect attempt has run out of time by `now`. */
+export const connectOverdue = (context: ConnectionContext, now: number) =>
+  now >= context.connectDeadline;
+
+/** Whether the planned reconnect is due by `now`. */
+export const retryDue = (context: ConnectionContext, now: number) =>
+  context.retryAt !== null && now >= context.retryAt;

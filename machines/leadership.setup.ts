@@ -21,11 +21,14 @@ import {
   claimsLeadership,
   earliestDeadline,
   enqueuePost,
+  leaderDue,
+  leaderSilent,
   messageOf,
   noticeFrom,
   outranks,
   ROLL_CALL_EVERY_BEATS,
   unionOf,
+  untilAlarm,
   withoutPeer,
 } from './leadership.utils.js';
 import { streamsMachine } from './streams.machine.js';
@@ -51,7 +54,7 @@ export function leadershipSetup() {
     },
     delays: {
       /** Default clock; `createTabcast` provides one bound to the platform. */
-      untilLeaderDeadline: ({ context }) => Math.max(0, (context.alarmAt ?? 0) - Date.now()),
+      untilLeaderDeadline: ({ context }) => untilAlarm(context, Date.now()),
       heartbeatInterval: ({ context }) => context.timing.heartbeatIntervalMs,
       watchdogInterval: ({ context }) => context.timing.watchdogIntervalMs,
       electionWindow: ({ context }) => context.timing.electionWindowMs,
@@ -63,15 +66,11 @@ export function leadershipSetup() {
       isLeaderWakeUnneeded: not('shouldWakeLeader'),
       isAlarmStale: ({ context }) => context.alarmAt !== earliestDeadline(context),
       /** Default clock; `createTabcast` provides one bound to the platform. */
-      isLeaderDue: ({ context }) => {
-        const due = earliestDeadline(context);
-        return context.visible && due !== null && Date.now() >= due;
-      },
+      isLeaderDue: ({ context }) => leaderDue(context, Date.now()),
       isRollCallDue: ({ context }) => context.beats + 1 >= ROLL_CALL_EVERY_BEATS,
       hasLocks: ({ context }) => context.mode === 'locks',
       /** Default clock; `createTabcast` provides one bound to the platform. */
-      isLeaderSilent: ({ context }) =>
-        Date.now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
+      isLeaderSilent: ({ context }) => leaderSilent(context, Date.now()),
       /** A message of an older term. A `bye` is never stale: whoever leaves, its topics go. */
       isStale: ({ context, event }) => {
         const message = messageOf(event);

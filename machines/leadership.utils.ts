@@ -98,3 +98,17 @@ export function noticeFrom(message: ChannelMessage | undefined): TabNotice | nul
       return null;
   }
 }
+
+/** Whether a visible follower should wake the leader by `now`: one of its deadlines passed. */
+export function leaderDue(context: LeadershipContext, now: number): boolean {
+  const due = earliestDeadline(context);
+  return context.visible && due !== null && now >= due;
+}
+
+/** How long until the wake alarm is due, 0 when it has passed. */
+export const untilAlarm = (context: LeadershipContext, now: number) =>
+  Math.max(0, (context.alarmAt ?? 0) - now);
+
+/** Whether a fallback follower has heard nothing from the leader for too long by `now`. */
+export const leaderSilent = (context: LeadershipContext, now: number) =>
+  now - context.lastHeardAt > context.timing.leaderTimeoutMs;

@@ -1,8 +1,14 @@
 import { type Actor, assign, createActor, fromPromise } from 'xstate';
 import { connectionMachine } from '../machines/connection.machine.js';
-import { planRetry, planServerCloseRetry, untilStalled } from '../machines/connection.utils.js';
+import {
+  connectOverdue,
+  planRetry,
+  planServerCloseRetry,
+  retryDue,
+  untilStalled,
+} from '../machines/connection.utils.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
-import { earliestDeadline } from '../machines/leadership.utils.js';
+import { leaderDue, leaderSilent, untilAlarm } from '../machines/leadership.utils.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
@@ -133,8 +139,8 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
     },
     guards: {
       isStalled: ({ context }) => untilStalled(context, now()) === 0,
-      isConnectOverdue: ({ context }) => now() >= context.connectDeadline,
-      isRetryDue: ({ context }) => context.retryAt !== null && now() >= context.retryAt,
+      isConnectOverdue: ({ context }) => connectOverdue(context, now()),
+      isRetryDue: ({ context }) => retryDue(context, now()),
     },
     actions: {
       scheduleRetry: assign(({ context }) => planRetry(context, platform.random, now)),
@@ -147,14 +153,11 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
   const leadership = leadershipMachine.provide({
     actors: { streams, lock: trackLock(platform.locks), peers: trackPeers(platform.locks) },
     guards: {
-      isLeaderSilent: ({ context }) => now() - context.lastHeardAt > context.timing.leaderTimeoutMs,
-      isLeaderDue: ({ context }) => {
-        const due = earliestDeadline(context);
-        return context.visible && due !== null && now() >= due;
-      },
+      isLeaderSilent: ({ context }) => leaderSilent(context, now()),
+      isLeaderDue: ({ context }) => leaderDue(context, now()),
     },
     delays: {
-      untilLeaderDeadline: ({ context }) => Math.max(0, (context.alarmAt ?? 0) - now()),
+      untilLeaderDeadline: ({ context }) => untilAlarm(context, now()),
     },
   });
   const refreshCredentials = options.refreshCredentials;
