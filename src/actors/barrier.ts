@@ -27,8 +27,8 @@ export function trackBarrier(
       }
       const token = `${input.tabId}:${Math.floor(random() * 2 ** 48).toString(36)}`;
       let passed = false;
-      receive((event) => {
-        if (event.token !== token) return;
+      // The channel answers this actor only, and only for its token.
+      receive(() => {
         passed = true;
         sendBack({ type: 'barrier.passed', at: now() });
       });
