@@ -6,8 +6,13 @@
  * `tsx bench/mutation-summary.ts [report.json] [--minutes N] [--commit SHA] [--command TEXT]` —
  * the commit defaults to HEAD (name it when the report comes from another checkout), the
  * command to `npm run test:mutation` (name it when only some files were mutated).
+ *
+ * `tsx bench/mutation-summary.ts --run [stryker options]` (what `npm run test:mutation` runs)
+ * runs `stryker run` with the options after `--run` first and times it: an incremental run
+ * retests only what changed, so its minutes are those of that run, not of one from nothing
+ * (`npm run test:mutation -- --force`).
  */
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../demo/bundle.js';
@@ -17,7 +22,22 @@ interface StrykerReport {
   files: Record<string, { mutants: { status: string }[] }>;
 }
 
-const args = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const runIndex = argv.indexOf('--run');
+const args = runIndex >= 0 ? argv.slice(0, runIndex) : argv;
+let runMinutes: number | undefined;
+if (runIndex >= 0) {
+  const strykerArgs = argv.slice(runIndex + 1);
+  const started = Date.now();
+  const run = spawnSync('npx', ['stryker', 'run', ...strykerArgs], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
+  if (run.status !== 0) process.exit(run.status ?? 1);
+  runMinutes = Math.round((Date.now() - started) / 6_000) / 10;
+  if (strykerArgs.length > 0)
+    args.push('--command', `npm run test:mutation -- ${strykerArgs.join(' ')}`);
+}
 const flagValue = (flag: string) => {
   const index = args.indexOf(flag);
   return index >= 0 ? args[index + 1] : undefined;
@@ -25,7 +45,7 @@ const flagValue = (flag: string) => {
 const flagValues = new Set(
   ['--minutes', '--commit', '--command'].map((flag) => args.indexOf(flag) + 1),
 );
-const minutes = Number(flagValue('--minutes') ?? Number.NaN);
+const minutes = runMinutes ?? Number(flagValue('--minutes') ?? Number.NaN);
 const reportPath =
   args.find((arg, index) => !arg.startsWith('--') && !flagValues.has(index)) ??
   path.join(REPO_ROOT, 'reports', 'mutation', 'mutation.json');

@@ -121,6 +121,9 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
       flat[`failover.${run.kind}.p50Ms.${run.subject}`] = finite(median(run.gapsMs));
       flat[`failover.${run.kind}.p95Ms.${run.subject}`] = finite(p95(run.gapsMs));
       flat[`failover.${run.kind}.newLeaderP95Ms.${run.subject}`] = finite(p95(run.newLeaderGapsMs));
+      for (const [stage, samples] of Object.entries(run.stages)) {
+        flat[`failover.${run.kind}.${stage}.p50Ms.${run.subject}`] = finite(median(samples));
+      }
       flat[`failover.${run.kind}.repetitions.${run.subject}`] = run.gapsMs.length;
       flat[`failover.${run.kind}.failed.${run.subject}`] = run.failed;
     }
@@ -166,11 +169,19 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
     flat['logout.repetitions'] = logout.totalsMs.length;
     flat['logout.failed'] = logout.failed;
   }
-  const noJitterPeak = storm?.find((run) => run.strategy === 'none')?.peakPer100ms;
+  const noJitter = storm?.find((run) => run.strategy === 'none');
   for (const run of storm ?? []) {
+    flat[`storm.plannedPeakPer100ms.${run.strategy}`] = run.plannedPeakPer100ms;
     flat[`storm.peakPer100ms.${run.strategy}`] = run.peakPer100ms;
-    if (run.strategy !== 'none' && noJitterPeak !== undefined) {
-      flat[`storm.peakRatio.${run.strategy}`] = finite(run.peakPer100ms / noJitterPeak, 3);
+    if (run.strategy !== 'none' && noJitter !== undefined) {
+      flat[`storm.peakRatio.${run.strategy}`] = finite(
+        run.plannedPeakPer100ms / noJitter.plannedPeakPer100ms,
+        3,
+      );
+      flat[`storm.madePeakRatio.${run.strategy}`] = finite(
+        run.peakPer100ms / noJitter.peakPer100ms,
+        3,
+      );
     }
     flat[`storm.meanPer100ms.${run.strategy}`] = finite(run.meanPer100ms);
     flat[`storm.attempts.${run.strategy}`] = run.attempts;
@@ -372,6 +383,10 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
     ms(p95(run.gapsMs)),
     ms(Math.max(...run.gapsMs)),
     ms(p95(run.newLeaderGapsMs)),
+    ms(median(run.stages.leads)),
+    ms(median(run.stages.constructs)),
+    ms(median(run.stages.requests)),
+    ms(median(run.stages.arrives)),
     run.lost,
     run.duplicated,
     run.failed,
@@ -387,6 +402,13 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
     'script: Web Locks + EventSource + Last-Event-ID, and a bare BroadcastChannel post so its',
     'followers keep the resume point and are measured at the same point.',
     '',
+    'Where the gap goes (medians, each from the moment the leader went): the new leader says it',
+    'leads, constructs its EventSource, the server logs its request, the first event of the new',
+    'stream reaches that EventSource (before any listener of the page). Between leading and the',
+    "EventSource tabcast waits one round trip on the scope's channel (the logout barrier) and steps",
+    'its charts; Chromium sends an EventSource request in a task of its own after the constructor,',
+    "so the work that follows in the leader's task delays it too.",
+    '',
     table(
       [
         'leader',
@@ -396,6 +418,10 @@ function failoverSection(failover: FailoverResult, charts: Charts): string {
         'p95',
         'max',
         'p95 at the new leader',
+        'p50: leads',
+        'EventSource',
+        'request at the server',
+        'first event arrives',
         'lost',
         'duplicated',
         'no recovery',
@@ -517,14 +543,16 @@ function logoutSection(logout: LogoutResult): string {
 
 function stormSection(storm: StormResult[], charts: Charts): string {
   const first = storm[0];
-  const noJitterPeak = storm.find((run) => run.strategy === 'none')?.peakPer100ms;
+  const noJitter = storm.find((run) => run.strategy === 'none');
   return [
     '## 5. Reconnect storm',
     '',
     `${first?.clients ?? 0} clients, spread over ${first?.groups ?? 0} processes — each client the`,
     "real `connectionMachine` with the real fetch transport on Node's fetch and the real",
-    '`planRetry`/`nextDelay` — hold a stream to the companion hub (its own process, `retry:` hint at',
-    'its default 2 s, which becomes the backoff base). The server restarts: every connection is cut',
+    '`planRetry`/`nextDelay` — hold a stream to the companion hub (its own process, no `retry:`',
+    'hint: the hint is a floor with its own jitter for every strategy, so with the default 2 s',
+    'every strategy, no jitter too, came back spread over 2–4 s and the policies could not be told',
+    'apart). The server restarts: every connection is cut',
     `and nothing listens for ${first?.downMs ?? 0} ms. Every connect attempt until all clients are`,
     `open again is counted per ${STORM_WINDOW_MS} ms window; the mean is over the windows up to`,
     'the last attempt. A first storm, not counted, warms the processes up. The target compares the',
@@ -533,18 +561,23 @@ function stormSection(storm: StormResult[], charts: Charts): string {
     '',
     'A thousand browsers see the server go in the same instant; a few processes on two cores take',
     'a while to handle a thousand closed sockets ("cut seen within"). So each attempt is placed at',
-    'its time after its own client saw the cut — the figures and the chart — and, "as observed", at',
-    'the time it was made. "Loop delay p99" is how late the busiest client process ran its timers:',
-    'where it is large, the machine, not the policy, moved attempts.',
+    'its time after its own client saw the cut: "planned" at the time its backoff chose (the policy',
+    'alone: the target), "made" when the fetch was called (the chart and the transport too), and',
+    '"as observed" at the wall-clock time it was made. A thousand clients on two cores cannot make',
+    'a thousand requests in 100 ms, so a lockstep is smeared in the made and observed windows.',
+    '"Loop delay p99" is how late the busiest client process ran its timers: where it is large, the',
+    'machine, not the policy, moved attempts.',
     '',
     table(
       [
         'strategy',
         'attempts',
-        'peak / 100 ms',
+        'planned peak / 100 ms',
+        'planned peak ÷ no jitter',
+        'made peak / 100 ms',
         'mean / 100 ms',
         'peak ÷ mean',
-        'peak ÷ no-jitter peak',
+        'made peak ÷ no jitter',
         'as observed: peak, mean',
         'cut seen within',
         'all back after',
@@ -553,10 +586,14 @@ function stormSection(storm: StormResult[], charts: Charts): string {
       storm.map((run) => [
         run.strategy,
         run.attempts,
+        run.plannedPeakPer100ms,
+        noJitter === undefined
+          ? '—'
+          : round(run.plannedPeakPer100ms / noJitter.plannedPeakPer100ms, 3),
         run.peakPer100ms,
         round(run.meanPer100ms, 1),
         round(run.peakPer100ms / run.meanPer100ms, 2),
-        noJitterPeak === undefined ? '—' : round(run.peakPer100ms / noJitterPeak, 3),
+        noJitter === undefined ? '—' : round(run.peakPer100ms / noJitter.peakPer100ms, 3),
         `${run.observedPeakPer100ms}, ${round(run.observedMeanPer100ms, 1)}`,
         ms(run.dropSpreadMs),
         run.recovered ? ms(run.recoveredMs) : 'not all',

@@ -11,11 +11,9 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { assign, createActor } from 'xstate';
-import {
-  type ConnectionInput,
-  connectionMachine,
-  planRetry,
-} from '../machines/connection.machine.js';
+import { connectionMachine } from '../machines/connection.machine.js';
+import type { ConnectionInput } from '../machines/connection.types.js';
+import { planRetry } from '../machines/connection.utils.js';
 import { BACKOFF_DEFAULTS, type JitterStrategy } from '../src/backoff.js';
 import type { Platform } from '../src/platform.js';
 import { fetchTransport } from '../src/transport/fetch.js';
@@ -40,6 +38,11 @@ export type StormClientsReply =
        * what is left is the policy, the timers and the transport.
        */
       sinceDrop: number[];
+      /**
+       * Each planned attempt's time after its own client saw the cut: when the backoff began
+       * plus the delay the policy chose. The policy alone, before any event loop is late.
+       */
+      planned: number[];
       /** When each client saw the cut (epoch ms). */
       droppedAt: number[];
       /** When the last client of the group was open again. */
@@ -55,6 +58,7 @@ type Client = ReturnType<typeof createClient>;
 
 let attempts: number[] = [];
 let sinceDrop: number[] = [];
+let planned: number[] = [];
 let clients: Client[] = [];
 /** Clients seen out of `open` since `watch` (only they can have come back), and when. */
 let dropped = new Map<Client, number>();
@@ -97,8 +101,15 @@ function createClient(origin: string, index: number, strategy: JitterStrategy) {
     backoff: { ...BACKOFF_DEFAULTS, strategy },
   };
   const client = createActor(connection, { input });
+  let planning = false;
   client.subscribe((snapshot) => {
     if (!snapshot.matches({ live: 'open' }) && !dropped.has(client)) dropped.set(client, wallNow());
+    const droppedAt = dropped.get(client);
+    const inBackoff = snapshot.matches('backoff');
+    if (inBackoff && !planning && droppedAt !== undefined) {
+      planned.push(wallNow() - droppedAt + snapshot.context.retryDelayMs);
+    }
+    planning = inBackoff;
   });
   return client.start();
 }
@@ -135,6 +146,7 @@ process.on('message', async (request: StormClientsRequest) => {
     case 'watch': {
       attempts = [];
       sinceDrop = [];
+      planned = [];
       dropped = new Map();
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
@@ -146,6 +158,7 @@ process.on('message', async (request: StormClientsRequest) => {
         ok,
         attempts,
         sinceDrop,
+        planned,
         droppedAt: [...dropped.values()],
         at,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,

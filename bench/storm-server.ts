@@ -23,8 +23,10 @@ const send = (reply: StormServerReply) => process.send?.(reply);
 
 const server = await TestServer.start({
   pageBundle: '',
-  // The companion's own defaults: the `retry:` hint becomes the clients' backoff base.
-  hub: { retryMs: HUB_DEFAULTS.retryMs, heartbeatMs: HUB_DEFAULTS.heartbeatMs },
+  // No `retry:` hint: it is a floor with its own jitter for every strategy (with the default
+  // 2000 every strategy came back over [2 s, 4 s], no jitter too), so each client's own policy
+  // is what is compared.
+  hub: { retryMs: null, heartbeatMs: HUB_DEFAULTS.heartbeatMs },
 });
 
 // The parent going away (a crash, Ctrl-C) must not leave this process listening.

@@ -154,18 +154,21 @@ export const TARGETS: Target[] = [
   },
   {
     key: 'storm.peak',
-    label: 'reconnect storm: peak attempts per 100 ms with full jitter',
-    figure: 'storm.peakPer100ms.full',
+    label: 'reconnect storm: peak planned attempts per 100 ms with full jitter',
+    figure: 'storm.plannedPeakPer100ms.full',
     unit: '',
     bound: {
       comparison: 'atMost',
       times: 0.15,
-      baseline: { key: 'storm.peakPer100ms.none', label: 'the peak with no jitter' },
+      baseline: { key: 'storm.plannedPeakPer100ms.none', label: 'the peak with no jitter' },
     },
-    context: [{ label: 'full ÷ none', key: 'storm.peakRatio.full' }],
+    context: [
+      { label: 'full ÷ none', key: 'storm.peakRatio.full' },
+      { label: 'as made, full ÷ none', key: 'storm.madePeakRatio.full' },
+    ],
     measured:
       '1000 clients (the real connection chart and fetch transport) after a server restart, ' +
-      "attempts counted per 100 ms after each client's own cut",
+      "each planned attempt counted per 100 ms after its client's own cut",
   },
   {
     key: 'size.core',

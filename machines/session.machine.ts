@@ -7,6 +7,7 @@
  * stops all of it: no stream, no lock, no listener, nothing to reconnect.
  */
 import {
+  assertEvent,
   assign,
   type EventObject,
   enqueueActions,
@@ -25,7 +26,8 @@ import type {
 } from '../src/machine-events.js';
 import type { Mode } from '../src/status.js';
 import { enqueueToSystem } from '../src/system.js';
-import { type LeadershipTiming, leadershipMachine } from './leadership.machine.js';
+import { leadershipMachine } from './leadership.machine.js';
+import type { LeadershipTiming } from './leadership.types.js';
 import type { ConnectionSettings } from './streams.machine.js';
 
 export interface SessionInput {
@@ -89,8 +91,9 @@ export const sessionMachine = /* @__PURE__ */ setup({
       event.type === 'auth.login' && event.userId !== context.userId,
   },
   actions: {
-    setUser: assign({
-      userId: ({ context, event }) => (event.type === 'auth.login' ? event.userId : context.userId),
+    setUser: assign(({ event }) => {
+      assertEvent(event, 'auth.login');
+      return { userId: event.userId };
     }),
     clearUser: assign({ userId: null }),
     reportUser: ({ context, system }) => {
@@ -98,9 +101,9 @@ export const sessionMachine = /* @__PURE__ */ setup({
         .get('tab')
         ?.send({ type: 'status.session', userId: context.userId } satisfies TabNotice);
     },
-    setInterest: assign({
-      interest: ({ context, event }) =>
-        event.type === 'interest.changed' ? event.interest : context.interest,
+    setInterest: assign(({ event }) => {
+      assertEvent(event, 'interest.changed');
+      return { interest: event.interest };
     }),
     /** Every tab of the scope signs out with this one. Posted before the channel closes. */
     postLogout: enqueueActions(({ system, enqueue }) => {

@@ -7,9 +7,10 @@
  * construction. A stream starts when its endpoint is first wanted; when no tab wants it any more
  * its connection goes idle (no request) and waits, in case a tab wants it again.
  */
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import type { Interest, LifecycleEvent, SharedEvent } from '../src/machine-events.js';
-import { type ConnectionInput, connectionMachine } from './connection.machine.js';
+import { connectionMachine } from './connection.machine.js';
+import type { ConnectionInput } from './connection.types.js';
 
 /** What every connection of this tab shares; the rest comes from the leader. */
 export type ConnectionSettings = Omit<
@@ -95,9 +96,9 @@ export const streamsMachine = /* @__PURE__ */ setup({
       }
       enqueue.assign({ started: [...context.started, ...fresh] });
     }),
-    setInterest: assign({
-      interest: ({ context, event }) =>
-        event.type === 'interest.changed' ? event.interest : context.interest,
+    setInterest: assign(({ event }) => {
+      assertEvent(event, 'interest.changed');
+      return { interest: event.interest };
     }),
     /** Each started connection hears what it must carry now (nothing: it goes idle). */
     forwardInterest: enqueueActions(({ context, enqueue }) => {

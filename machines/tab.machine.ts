@@ -148,7 +148,7 @@ export const tabMachine = /* @__PURE__ */ setup({
      * vouches for; a stream that opened without a resume id starts a fresh sequence of ids.
      */
     applyConnectionStatus: assign(({ context, event }) => {
-      if (event.type !== 'status.connection' && event.type !== 'stream.opened') return {};
+      assertEvent(event, ['status.connection', 'stream.opened']);
       const kept = event.epoch > context.streamsEpoch ? {} : context.status.streams;
       const streams = { ...kept, [event.stream]: event.status };
       const status = patchStatus(context.status, {
@@ -175,22 +175,19 @@ export const tabMachine = /* @__PURE__ */ setup({
         deliveries: { ...context.deliveries, [event.stream]: opened },
       };
     }),
-    applyReset: assign({
-      deliveries: ({ context, event }) => {
-        if (event.type !== 'stream.reset') return context.deliveries;
-        const delivery = context.deliveries[event.stream] ?? newDelivery();
-        const ledger = moveResumePoint(delivery.ledger, event.id);
-        return { ...context.deliveries, [event.stream]: { ...delivery, ledger } };
-      },
+    applyReset: assign(({ context, event }) => {
+      assertEvent(event, 'stream.reset');
+      const delivery = context.deliveries[event.stream] ?? newDelivery();
+      const ledger = moveResumePoint(delivery.ledger, event.id);
+      return { deliveries: { ...context.deliveries, [event.stream]: { ...delivery, ledger } } };
     }),
-    applyRole: assign({
-      status: ({ context, event }) =>
-        event.type === 'status.role'
-          ? patchStatus(context.status, { role: event.role, mode: event.mode, epoch: event.epoch })
-          : context.status,
+    applyRole: assign(({ context, event }) => {
+      assertEvent(event, 'status.role');
+      const { role, mode, epoch } = event;
+      return { status: patchStatus(context.status, { role, mode, epoch }) };
     }),
     applySession: assign(({ context, event }) => {
-      if (event.type !== 'status.session') return {};
+      assertEvent(event, 'status.session');
       if (event.userId === null) return { status: SIGNED_OUT_STATUS, deliveries: {} };
       if (context.status.userId === event.userId) return {};
       return {

@@ -1,11 +1,8 @@
 import { type Actor, assign, createActor, fromPromise } from 'xstate';
-import {
-  connectionMachine,
-  planRetry,
-  planServerCloseRetry,
-  untilStalled,
-} from '../machines/connection.machine.js';
-import { earliestDeadline, leadershipMachine } from '../machines/leadership.machine.js';
+import { connectionMachine } from '../machines/connection.machine.js';
+import { planRetry, planServerCloseRetry, untilStalled } from '../machines/connection.utils.js';
+import { leadershipMachine } from '../machines/leadership.machine.js';
+import { earliestDeadline } from '../machines/leadership.utils.js';
 import { sessionMachine } from '../machines/session.machine.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';

@@ -2,6 +2,7 @@
  * Events that cross from one chart to another, or come from an actor. Each chart adds its own
  * to this union; keeping them in one place lets `sendBack` and `sendTo` be type-checked.
  */
+import type { AnyActorRef } from 'xstate';
 import type { ChannelBody, ChannelMessage } from './protocol.js';
 import type { ConnectionErrorCode, ConnectionStatus, Mode, Role } from './status.js';
 
@@ -73,7 +74,17 @@ export type ChannelCommand =
   /** The page is going away (pagehide): say `bye` now. */
   | { type: 'channel.leave' }
   /** Whether this tab leads, for the `bye` it says on leaving. */
-  | { type: 'channel.role'; leader: boolean; epoch: number };
+  | { type: 'channel.role'; leader: boolean; epoch: number }
+  /**
+   * A barrier: post `sync` with `token` from this tab's second channel, and tell `replyTo`
+   * (`channel.synced`) once the scope's channel hears it back.
+   */
+  | { type: 'channel.sync'; token: string; replyTo: AnyActorRef }
+  /** The barrier of `token` ended before its `sync` came back. */
+  | { type: 'channel.unsync'; token: string };
+
+/** What the scope's channel tells a barrier: its `sync` came back. */
+export type ChannelSynced = { type: 'channel.synced'; token: string };
 
 /** The barrier before a connect passed: every message posted before it has been heard. */
 export type BarrierEvent = { type: 'barrier.passed'; at: number };

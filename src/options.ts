@@ -1,14 +1,8 @@
 import type { InspectionEvent, Observer } from 'xstate';
-import {
-  CONNECTION_TIMING_DEFAULTS,
-  type ConnectionTiming,
-  type TransportKind,
-  type Wire,
-} from '../machines/connection.machine.js';
-import {
-  LEADERSHIP_TIMING_DEFAULTS,
-  type LeadershipTiming,
-} from '../machines/leadership.machine.js';
+import type { ConnectionTiming, TransportKind, Wire } from '../machines/connection.types.js';
+import { CONNECTION_TIMING_DEFAULTS } from '../machines/connection.utils.js';
+import type { LeadershipTiming } from '../machines/leadership.types.js';
+import { LEADERSHIP_TIMING_DEFAULTS } from '../machines/leadership.utils.js';
 import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from './backoff.js';
 import { TabcastError, type TabcastHandlerError, type TabcastParseError } from './errors.js';
 import { assertEventName, nameProblem } from './names.js';
@@ -119,8 +113,8 @@ function fail(message: string): never {
 }
 
 const isFunctionOrAbsent = (value: unknown) => value === undefined || typeof value === 'function';
-const isNonNegative = (value: unknown) =>
-  typeof value === 'number' && !Number.isNaN(value) && value >= 0;
+/** A number, not NaN, not infinite, not negative (`Number.isFinite` is false for all the rest). */
+const isFiniteNonNegative = (value: unknown) => Number.isFinite(value) && (value as number) >= 0;
 
 /** Checks every option and fills in the defaults; throws `TabcastError('invalid_option')`. */
 export function resolveOptions<Events extends object>(options: TabcastOptions<Events>) {
@@ -128,11 +122,8 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
   if (typeof options.url !== 'string' || options.url.length === 0) {
     fail('`url` must be a non-empty string');
   }
-  if (
-    typeof options.appKey !== 'string' ||
-    nameProblem(options.appKey) ||
-    options.appKey.includes(':')
-  ) {
+  // nameProblem refuses what is no string, so `includes` only ever sees one.
+  if (nameProblem(options.appKey) || options.appKey.includes(':')) {
     fail(
       '`appKey` must be a non-empty string of at most 128 characters without CR, LF, comma or colon',
     );
@@ -156,7 +147,7 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
     fail(`\`backoff.strategy\` must be one of ${STRATEGIES.join(', ')}`);
   }
   for (const key of ['baseMs', 'capMs'] as const) {
-    if (!isNonNegative(backoff[key]) || !Number.isFinite(backoff[key])) {
+    if (!isFiniteNonNegative(backoff[key])) {
       fail(`\`backoff.${key}\` must be a finite number >= 0`);
     }
   }
@@ -168,7 +159,7 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
     ...options.timing,
   };
   for (const [key, value] of Object.entries(timing)) {
-    if (!isNonNegative(value) || !Number.isFinite(value)) {
+    if (!isFiniteNonNegative(value)) {
       fail(`\`timing.${key}\` must be a finite number >= 0`);
     }
   }
@@ -191,10 +182,7 @@ export function resolveOptions<Events extends object>(options: TabcastOptions<Ev
       fail(`\`events\`: ${(error as Error).message.replace('tabcast: ', '')}`);
     }
   }
-  if (
-    options.tabId !== undefined &&
-    (typeof options.tabId !== 'string' || nameProblem(options.tabId))
-  ) {
+  if (options.tabId !== undefined && nameProblem(options.tabId)) {
     fail('`tabId` must be a non-empty string of at most 128 characters');
   }
   return {

@@ -3,7 +3,7 @@
  * that opens one for the same URL (and scope) shares one connection, held by the scope's leader;
  * `close()` stops only this instance, and the connection ends when no tab listens.
  */
-import type { TransportKind } from '../machines/connection.machine.js';
+import type { TransportKind } from '../machines/connection.types.js';
 import type { BackoffOptions } from './backoff.js';
 import { createTabcast, type EventMeta, type Tabcast } from './create-tabcast.js';
 import { TabcastError } from './errors.js';

@@ -25,7 +25,7 @@ import {
   wallNow,
 } from '../browser.js';
 import type { BenchRecord } from '../page-api.js';
-import { lossAndDuplicates } from '../stats.js';
+import { lossAndDuplicates, median } from '../stats.js';
 import { expectWithin } from '../wait.js';
 
 export type FailoverKind = 'close' | 'crash';
@@ -42,6 +42,12 @@ export interface FailoverRun {
   gapsMs: number[];
   /** Per repetition: leader gone → the new leader's own first event. */
   newLeaderGapsMs: number[];
+  /**
+   * Where the gap goes, per repetition, each from the moment the leader went: the new leader's
+   * page says it leads, constructs its EventSource, the server logs that request, the first event
+   * reaches that EventSource (before any listener of the page), the new leader delivers it.
+   */
+  stages: FailoverStages;
   lost: number;
   duplicated: number;
   /** Events published during the run. */
@@ -71,6 +77,36 @@ function account(
   const last = untilId ?? Math.max(...delivered.map(Number));
   const expected = published.filter((id) => id >= first && id <= last).map(String);
   return lossAndDuplicates(expected, delivered);
+}
+
+export interface FailoverStages {
+  leads: number[];
+  constructs: number[];
+  requests: number[];
+  arrives: number[];
+}
+
+/** When, after `goneAt`, the new leader reached each stage (page clock; the server's for requests). */
+function stagesOf(
+  record: BenchRecord,
+  goneAt: number,
+  requestAt: number,
+  resumeId: number,
+): Record<keyof FailoverStages, number | undefined> {
+  const since = (at: number | undefined) => (at === undefined ? undefined : at - goneAt);
+  const constructed = record.connects.find((connect) => connect.at >= goneAt)?.at;
+  const arrival = record.arrivedAt.findIndex(
+    (at, index) =>
+      constructed !== undefined && at >= constructed && Number(record.arrivedIds[index]) > resumeId,
+  );
+  return {
+    leads: since(
+      record.statuses.find((status) => status.role === 'leader' && status.at >= goneAt)?.at,
+    ),
+    constructs: since(constructed),
+    requests: since(requestAt),
+    arrives: since(arrival === -1 ? undefined : record.arrivedAt[arrival]),
+  };
 }
 
 /** The first delivery of `record` through the stream opened at `connectAt` after `resumeId`. */
@@ -103,6 +139,7 @@ async function runOne(
     kind,
     gapsMs: [],
     newLeaderGapsMs: [],
+    stages: { leads: [], constructs: [], requests: [], arrives: [] },
     lost: 0,
     duplicated: 0,
     published: 0,
@@ -144,6 +181,7 @@ async function runOne(
 
       let gap: number | undefined;
       let newLeaderGap: number | undefined;
+      let stages: Record<keyof FailoverStages, number | undefined> | undefined;
       try {
         await expectWithin(
           `a follower served by the new leader (${subject}, ${kind})`,
@@ -164,6 +202,8 @@ async function runOne(
               return false;
             }
             gap = Math.min(...(followerTimes as number[])) - goneAt;
+            const newLeader = records[roles.indexOf('leader')];
+            if (newLeader) stages = stagesOf(newLeader, goneAt, attempt.at, resumeId);
             const leaderTime = leaderTimes[0];
             newLeaderGap = leaderTime === undefined ? undefined : leaderTime - goneAt;
             return true;
@@ -177,6 +217,9 @@ async function runOne(
       }
       if (gap !== undefined) run.gapsMs.push(gap);
       if (newLeaderGap !== undefined) run.newLeaderGapsMs.push(newLeaderGap);
+      for (const [stage, at] of Object.entries(stages ?? {})) {
+        if (at !== undefined) run.stages[stage as keyof FailoverStages].push(at);
+      }
       tabs = [...survivors, await openTab()];
     }
     // Drain: every tab catches up with the last event, then each is accounted in full.
@@ -217,10 +260,12 @@ export async function runFailover(
     for (const subject of ['tabcast', 'floor'] as const) {
       const run = await runOne(chromium, subject, kind, repetitions, log);
       runs.push(run);
-      const sorted = [...run.gapsMs].sort((a, b) => a - b);
+      const at = (samples: number[]) => median(samples).toFixed(1);
       log(
-        `failover ${subject} ${kind}: ${run.gapsMs.length} gaps, median ` +
-          `${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, lost ${run.lost}, ` +
+        `failover ${subject} ${kind}: ${run.gapsMs.length} gaps, median ${at(run.gapsMs)} ms ` +
+          `(leads ${at(run.stages.leads)}, EventSource ${at(run.stages.constructs)}, ` +
+          `request ${at(run.stages.requests)}, first event ${at(run.stages.arrives)}, ` +
+          `delivered ${at(run.newLeaderGapsMs)}), lost ${run.lost}, ` +
           `duplicated ${run.duplicated}, failed ${run.failed}`,
       );
     }

@@ -58,6 +58,14 @@ export interface StormResult {
   windows: number[];
   peakPer100ms: number;
   meanPer100ms: number;
+  /**
+   * The same windows at the times the clients planned (backoff start + chosen delay, after
+   * their own cut): the jitter policy itself. A thousand clients in a few processes on two cores
+   * cannot all make an attempt in one 100 ms, so made attempts smear a lockstep that planned
+   * ones keep; the target compares these.
+   */
+  plannedWindows: number[];
+  plannedPeakPer100ms: number;
   /** The same windows at the times the attempts were made, as this one machine could. */
   observedWindows: number[];
   observedPeakPer100ms: number;
@@ -129,6 +137,13 @@ async function runStrategy(
       sinceDrop.length > 0 ? Math.max(...sinceDrop) : 0,
       STORM_WINDOW_MS,
     );
+    const planned = replies.flatMap((reply) => reply.planned);
+    const plannedWindows = countPerWindow(
+      planned,
+      0,
+      planned.length > 0 ? Math.max(...planned) : 0,
+      STORM_WINDOW_MS,
+    );
     const droppedAt = replies.flatMap((reply) => reply.droppedAt);
     const result: StormResult = {
       strategy,
@@ -139,6 +154,8 @@ async function runStrategy(
       windows,
       peakPer100ms: Math.max(...windows),
       meanPer100ms: sinceDrop.length / windows.length,
+      plannedWindows,
+      plannedPeakPer100ms: Math.max(...plannedWindows),
       observedWindows,
       observedPeakPer100ms: Math.max(...observedWindows),
       observedMeanPer100ms: attempts.length / observedWindows.length,
@@ -148,7 +165,8 @@ async function runStrategy(
       loopDelayP99Ms: Math.max(...replies.map((reply) => reply.loopDelayP99Ms)),
     };
     options.log(
-      `storm ${strategy}: ${result.attempts} attempts, peak ${result.peakPer100ms}/100 ms, ` +
+      `storm ${strategy}: ${result.attempts} attempts, planned peak ${result.plannedPeakPer100ms}/100 ms, ` +
+        `made peak ${result.peakPer100ms}/100 ms, ` +
         `mean ${result.meanPer100ms.toFixed(1)}/100 ms (as observed: ${result.observedPeakPer100ms}, ` +
         `${result.observedMeanPer100ms.toFixed(1)}), back in ${Math.round(result.recoveredMs)} ms, ` +
         `cut seen within ${Math.round(result.dropSpreadMs)} ms, loop delay p99 ` +

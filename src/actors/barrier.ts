@@ -1,48 +1,43 @@
-import type { EventObject } from 'xstate';
-import type { BarrierEvent } from '../machine-events.js';
+import type { ActorRef, Snapshot } from 'xstate';
+import type { BarrierEvent, ChannelCommand, ChannelSynced } from '../machine-events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
-import { channelNameOf, PROTOCOL_VERSION } from '../protocol.js';
 import { sendingCallback } from './callback.js';
 
 /**
- * The barrier before a connect: posts a `sync` on the scope's channel from a second channel of
- * this tab and passes when the first one hears it. Messages of a channel reach a tab in the order
- * they were posted, so by then this tab has heard every message posted before — a logout among
- * them, which stops this actor with the session before it passes. One round trip on the channel,
- * no timer. Without a BroadcastChannel (solo mode) there is nobody to hear from: it passes at once.
+ * The barrier before a connect: asks the scope's channel (the session's `channel` actor) for a
+ * round trip and passes when it reports its `sync` back. Messages of a channel reach a tab in
+ * the order they were posted, so by then this tab has heard every message posted before — a
+ * logout among them, which stops this actor with the session before it passes. One round trip on
+ * a channel already open, no timer. Without a BroadcastChannel (solo mode) there is nobody to
+ * hear from: it passes at once.
  */
 export function trackBarrier(
   BroadcastChannel: BroadcastChannelConstructor | undefined,
   random: () => number,
   now: () => number,
 ) {
-  return sendingCallback<BarrierEvent, EventObject, { scope: string; tabId: string }>(
-    ({ input, sendBack }) => {
-      if (!BroadcastChannel) {
+  return sendingCallback<BarrierEvent, ChannelSynced, { scope: string; tabId: string }>(
+    ({ input, sendBack, receive, self, system }) => {
+      const channel = system.get('channel') as
+        | ActorRef<Snapshot<unknown>, ChannelCommand>
+        | undefined;
+      if (!BroadcastChannel || !channel) {
         sendBack({ type: 'barrier.passed', at: now() });
         return () => {};
       }
-      const name = channelNameOf(input.scope);
       const token = `${input.tabId}:${Math.floor(random() * 2 ** 48).toString(36)}`;
-      const listener = new BroadcastChannel(name);
-      const sender = new BroadcastChannel(name);
-      listener.onmessage = (event) => {
-        const data = event.data as { type?: unknown; token?: unknown } | null;
-        if (data?.type !== 'sync' || data.token !== token) return;
-        listener.onmessage = null;
+      let passed = false;
+      receive((event) => {
+        if (event.token !== token) return;
+        passed = true;
         sendBack({ type: 'barrier.passed', at: now() });
-      };
-      sender.postMessage({
-        v: PROTOCOL_VERSION,
-        scope: input.scope,
-        from: input.tabId,
-        type: 'sync',
-        token,
       });
+      channel.send({ type: 'channel.sync', token, replyTo: self });
       return () => {
-        listener.onmessage = null;
-        listener.close();
-        sender.close();
+        // Stopped with the session, the channel is gone already and forgets on its own.
+        if (!passed && channel.getSnapshot().status === 'active') {
+          channel.send({ type: 'channel.unsync', token });
+        }
       };
     },
   );

@@ -331,7 +331,8 @@ class StreamHub<User> implements Hub<User, string | Promise<string>> {
       deliveredThrough: sharedHead,
     };
     sink.onClose(() => this.detach(stream));
-    stream.writer.send(retryFrame(this.options.retryMs) + this.catchUpFrames(stream, request));
+    const hint = this.options.retryMs === null ? '' : retryFrame(this.options.retryMs);
+    stream.writer.send(hint + this.catchUpFrames(stream, request));
     this.register(stream);
     this.runHook('onConnect', stream.info);
     return undefined;

@@ -59,9 +59,11 @@ export interface HubOptions<User> {
   heartbeatMs?: number;
   /**
    * The reconnect hint sent as the first bytes of every stream (`retry: <ms>`), in milliseconds.
+   * A tabcast client takes it as its backoff base and a floor; `null` sends none, so the
+   * clients' own `backoff` policy alone spreads their reconnects.
    * @default 2000
    */
-  retryMs?: number;
+  retryMs?: number | null;
   /**
    * The most bytes a stream may have waiting for a slow client. Beyond it the stream is cut and
    * counted in `stats().dropped`, so a stalled client never holds unbounded memory. Keep it above
@@ -131,7 +133,9 @@ function defaultUserKey(user: unknown): string {
   );
 }
 
-type HubDefaults = Readonly<Omit<ResolvedHubOptions<unknown>, 'authorize'>>;
+type HubDefaults = Readonly<
+  Omit<ResolvedHubOptions<unknown>, 'authorize' | 'retryMs'> & { retryMs: number }
+>;
 
 /** The value of every option except `authorize`, when not given. */
 export const HUB_DEFAULTS: HubDefaults = Object.freeze({
@@ -196,7 +200,7 @@ const OPTION_CHECKS: Record<keyof ResolvedHubOptions<unknown>, Check> = {
   lastEventIdParam: (value) =>
     typeof value === 'string' && value.length > 0 ? undefined : 'must be a non-empty string',
   heartbeatMs: isWholeNumber(1, MAX_TIMER_MS),
-  retryMs: isWholeNumber(0, MAX_TIMER_MS),
+  retryMs: (value) => (value === null ? undefined : isWholeNumber(0, MAX_TIMER_MS)(value)),
   maxBufferedBytes: isWholeNumber(1),
   maxStreams: isCap,
   maxStreamsPerUser: isCap,

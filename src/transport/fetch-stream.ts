@@ -3,7 +3,7 @@
  * connects with `transport: 'fetch'`, so a page on native EventSource never downloads it.
  */
 import { createParser } from 'eventsource-parser';
-import type { TransportInput } from '../../machines/connection.machine.js';
+import type { TransportInput } from '../../machines/connection.types.js';
 import type { Platform } from '../platform.js';
 import type { CredentialsProvider } from './fetch.js';
 import { isEventStream, type MessageBatcher, parseRetryAfter, readSseMessage } from './shared.js';

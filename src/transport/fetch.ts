@@ -1,4 +1,4 @@
-import type { TransportInput } from '../../machines/connection.machine.js';
+import type { TransportInput } from '../../machines/connection.types.js';
 import { sendingCallback } from '../actors/callback.js';
 import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';

@@ -1,4 +1,4 @@
-import type { Wire } from '../../machines/connection.machine.js';
+import type { Wire } from '../../machines/connection.types.js';
 import type { ControlType, SourceEvent, SseMessage } from '../machine-events.js';
 import { CONTROL_EVENT } from '../names.js';
 
@@ -27,7 +27,8 @@ export function readSseMessage(
   if (wire === 'plain' || event !== CONTROL_EVENT) {
     return { kind: 'message', message: { id, event, data } };
   }
-  const body = parseJsonObject(data) as { type?: unknown; reason?: unknown } | null;
+  // Any JSON value but null reads as a record here: a number or a string has no `type` either.
+  const body = parseJson(data) as { type?: unknown; reason?: unknown } | null;
   if (!body || !CONTROL_TYPES.has(body.type as ControlType)) return { kind: 'life' };
   const reason = typeof body.reason === 'string' ? body.reason : undefined;
   return { kind: 'control', control: body.type as ControlType, reason, id };
@@ -125,10 +126,9 @@ export function parseRetryAfter(
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function parseJsonObject(data: string): Record<string, unknown> | null {
+function parseJson(data: string): unknown {
   try {
-    const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+    return JSON.parse(data);
   } catch {
     return null;
   }

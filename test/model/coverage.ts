@@ -2,7 +2,7 @@
  * State coverage measured on the real charts: an inspection observer for `createTabcast` that
  * records every state node each machine of the system was seen in.
  *
- * Transient states (`electing`, `steppingDown`, `starting`, `signingOut`) never appear in
+ * Transient states (`choosingMode`, `steppingDown`, `starting`, `signingOut`) never appear in
  * a settled snapshot, so microsteps count too: the snapshot after each microstep, and the source
  * of each transition taken (an eventless transition leaves the state it was selected in).
  */

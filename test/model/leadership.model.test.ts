@@ -6,10 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createTestModel } from 'xstate/graph';
-import {
-  LEADERSHIP_TIMING_DEFAULTS,
-  leadershipMachine,
-} from '../../machines/leadership.machine.js';
+import { leadershipMachine } from '../../machines/leadership.machine.js';
+import { LEADERSHIP_TIMING_DEFAULTS } from '../../machines/leadership.utils.js';
 import { createTabcast } from '../../src/index.js';
 import type { ChannelBody } from '../../src/protocol.js';
 import type { FakeBrowserOptions, FakeTab } from '../fakes/index.js';

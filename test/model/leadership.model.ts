@@ -1,12 +1,12 @@
 /**
  * leadership, as the browser and the other tabs of the scope drive it. The model starts before
  * the tab opens (`unopened`): which browser the tab opens in (Web Locks, a lock manager that
- * refuses, no locks, no BroadcastChannel) picks the real chart's branch out of `electing`.
+ * refuses, no locks, no BroadcastChannel) picks the real chart's branch out of `choosingMode`.
  *
  * The other tab is played by the test: a plain tab that holds or queues for the lock, and
  * channel messages posted as another tab of the scope would. `peerHoldsLock` is the one fact
  * of that world the model needs: it decides where a tab that queues for the lock lands.
- * `electing` and `steppingDown` are passing states of the real chart; the test checks that
+ * `choosingMode` and `steppingDown` are passing states of the real chart; the test checks that
  * they were passed through.
  */
 import { assign, type StateValue, setup } from 'xstate';

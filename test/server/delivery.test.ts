@@ -19,6 +19,14 @@ describe('delivery', () => {
     expect(await reader.next()).toEqual({ retry: '1234', comments: [] });
   });
 
+  it('sends no retry hint with retryMs: null, so the first frame is the first event', async () => {
+    const test = await startHub({ retryMs: null });
+    const { reader } = await test.open({ topics: 'a' }, { user: 'alice' });
+    const id = test.hub.publish('a', 'ping', 1);
+
+    expect(await reader.next()).toMatchObject({ id, event: 'ping' });
+  });
+
   it('frames a published event as id, event name and a one-line {topic, data} envelope', async () => {
     const test = await startHub();
     const { reader } = await test.open({ topics: 'results:42' }, { user: 'alice' });

@@ -105,3 +105,12 @@ export class Harness {
     return this.tabs.filter((entry) => entry.tab.alive && entry.tabcast.status.role === 'leader');
   }
 }
+
+/** Opens a tab that becomes the leader, with its stream open. */
+export async function openLeader(harness: Harness, options = {}) {
+  const entry = harness.open(options);
+  await harness.settle(10);
+  harness.theSource().open();
+  await harness.settle();
+  return entry;
+}

@@ -13,6 +13,11 @@ describe('nextDelay', () => {
     expect(nextDelay({ attempt: 3, policy: policy(), random: () => 0.999999 })).toBe(8000);
   });
 
+  it('draws once when the server named no wait: no second draw can lengthen it', () => {
+    const draws = [0.1, 0.9];
+    expect(nextDelay({ attempt: 0, policy: policy(), random: () => draws.shift()! })).toBe(100);
+  });
+
   it('never exceeds the cap, however many attempts', () => {
     for (const attempt of [10, 50, 1000]) {
       expect(nextDelay({ attempt, policy: policy(), random: () => 0.999999 })).toBe(30_000);

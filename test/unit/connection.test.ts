@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_SOURCE_RECONNECT_MS } from '../fakes/index.js';
-import { Harness } from '../support/harness.js';
+import { Harness, openLeader } from '../support/harness.js';
 
 const base = { backoff: { baseMs: 1000, capMs: 30_000 } };
 
-async function openLeader(harness: Harness) {
-  const entry = harness.open();
-  await harness.settle(10);
-  harness.theSource().open();
-  await harness.settle();
-  return entry;
-}
-
-describe('stream errors (behaviour 4)', () => {
+describe('stream errors (docs/api.md, Status)', () => {
   it('closes the source at once, so the browser never auto-reconnects beside the machine', async () => {
     const harness = new Harness({}, base);
     const { tabcast } = await openLeader(harness);
@@ -28,7 +20,7 @@ describe('stream errors (behaviour 4)', () => {
   });
 });
 
-describe('backoff (behaviour 5)', () => {
+describe('backoff (docs/api.md, backoff)', () => {
   it('waits the jittered delay, never reconnects twice, and resets after a stable open', async () => {
     const harness = new Harness({}, base);
     const { tabcast } = await openLeader(harness);
@@ -135,7 +127,7 @@ describe('backoff (behaviour 5)', () => {
   });
 });
 
-describe('online and stalls (behaviour 6)', () => {
+describe('online and stalls (docs/api.md, timing)', () => {
   it('coming back online skips the backoff', async () => {
     const harness = new Harness({}, { backoff: { baseMs: 60_000, capMs: 60_000 } });
     const { tab } = await openLeader(harness);
@@ -171,7 +163,7 @@ describe('online and stalls (behaviour 6)', () => {
   });
 });
 
-describe('server_close (behaviour 10)', () => {
+describe('server_close (docs/wire.md, server_close)', () => {
   it('reconnects after a short jitter when replaced', async () => {
     const harness = new Harness({}, { backoff: { baseMs: 60_000, capMs: 60_000 } });
     await openLeader(harness);
@@ -184,7 +176,7 @@ describe('server_close (behaviour 10)', () => {
   });
 });
 
-describe('Last-Event-ID (behaviour 7)', () => {
+describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID string; docs/wire.md)', () => {
   it('a reconnect resumes from the last id: query parameter for EventSource', async () => {
     const harness = new Harness({}, { lastEventIdParam: 'since' });
     await openLeader(harness);

@@ -45,6 +45,18 @@ describe('a hidden leader while the server hangs', () => {
     expect(Math.max(...late)).toBeLessThanOrEqual(1_000);
   });
 
+  it('reconnects on plan in the BroadcastChannel election too, woken by the watchdog', async () => {
+    const harness = new Harness({ locks: false }, { timing: TIMING });
+    harness.open();
+    await harness.settle(1_000);
+    harness.open();
+    await harness.settle(1_000);
+    const late = await lateness(harness, 5 * 60_000);
+    expect(late.length).toBeGreaterThan(10);
+    // The watchdog looks at the wall clock once a second: a wake is at most that late.
+    expect(Math.max(...late)).toBeLessThanOrEqual(2_000);
+  });
+
   it('falls a minute behind with no visible tab to wake it (what the wake prevents)', async () => {
     const harness = new Harness({}, { timing: TIMING });
     harness.open();

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { presenceLockName } from '../../src/actors/lock.js';
+import { createTabcast } from '../../src/index.js';
 import { Harness, URL as STREAM_URL } from '../support/harness.js';
 
 const LOCK = 'tabcast:app:ada';
 
-describe('Web Locks leadership (behaviour 1)', () => {
+describe('Web Locks leadership (docs/architecture.md, Leadership)', () => {
   it('queues one plain lock request per tab: no ifAvailable, no polling', async () => {
     const harness = new Harness();
     harness.open();
@@ -95,7 +97,7 @@ describe('Web Locks leadership (behaviour 1)', () => {
   });
 });
 
-describe('fallback leadership without Web Locks (behaviour 2)', () => {
+describe('fallback leadership without Web Locks (docs/architecture.md, Leadership: fallback)', () => {
   it('elects exactly one leader among tabs opened at once', async () => {
     const harness = new Harness({ locks: false });
     for (let index = 0; index < 6; index++) harness.open();
@@ -182,7 +184,7 @@ describe('fallback leadership without Web Locks (behaviour 2)', () => {
   });
 });
 
-describe('solo mode without BroadcastChannel (behaviour 3)', () => {
+describe('solo mode without BroadcastChannel (docs/architecture.md, Leadership: solo)', () => {
   it('each tab streams for itself and says so', async () => {
     const harness = new Harness({ broadcastChannel: false });
     const tabs = [harness.open(), harness.open()];
@@ -192,5 +194,43 @@ describe('solo mode without BroadcastChannel (behaviour 3)', () => {
       expect(tabcast.status.mode).toBe('solo');
       expect(tabcast.status.role).toBe('leader');
     }
+  });
+});
+
+describe('Web Locks that refuse', () => {
+  it('a tab whose lock request fails falls back to the BroadcastChannel election and leads', async () => {
+    const harness = new Harness();
+    const tab = harness.browser.openTab();
+    const refusing = {
+      request: () => Promise.reject(new DOMException('denied', 'SecurityError')),
+    };
+    const tabcast = createTabcast({
+      url: STREAM_URL,
+      appKey: 'app',
+      tabId: tab.id,
+      platform: { ...tab.platform, locks: refusing },
+    });
+    tabcast.subscribe('news', { tick: () => {} });
+    tabcast.login({ userId: 'ada' });
+    await harness.settle(1_000);
+    expect(tabcast.status).toMatchObject({ mode: 'fallback', role: 'leader' });
+    expect(harness.openSources()).toHaveLength(1);
+    tabcast.dispose();
+  });
+});
+
+describe("the leader's watch over the other tabs", () => {
+  it('queues one request per peer presence, and leaves none queued when it leaves', async () => {
+    const harness = new Harness();
+    const leader = harness.open();
+    harness.open();
+    await harness.settle(100);
+    const presenceOfFollower = presenceLockName(LOCK, 'tab-2');
+    expect(harness.browser.locks.held(presenceOfFollower)).toBe('tab-2');
+    expect(harness.browser.locks.queued(presenceOfFollower)).toBe(1);
+    leader.tabcast.dispose();
+    await harness.settle(100);
+    expect(harness.tabs[1]!.tabcast.status.role).toBe('leader');
+    expect(harness.browser.locks.queued(presenceOfFollower)).toBe(0);
   });
 });

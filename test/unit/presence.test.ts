@@ -5,7 +5,7 @@
  * calls the roll every ten heartbeats.
  */
 import { describe, expect, it } from 'vitest';
-import { ROLL_CALL_EVERY_BEATS } from '../../machines/leadership.machine.js';
+import { ROLL_CALL_EVERY_BEATS } from '../../machines/leadership.utils.js';
 import { TIMING_DEFAULTS } from '../../src/index.js';
 import { Harness } from '../support/harness.js';
 

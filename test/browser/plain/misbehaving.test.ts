@@ -51,6 +51,17 @@ for (const variant of VARIANTS) {
           (finished) => finished,
           { timeout: 30_000 },
         );
+        // A tab on a loaded machine may still be parsing (a 10 MiB event): what is expected
+        // is given time to arrive before the watch for anything more begins.
+        if (Array.isArray(expected.events)) {
+          const count = expected.events.length;
+          await waitUntil(
+            'the expected events',
+            () => tab.entries('source'),
+            (seen) => seen.length >= count,
+            { timeout: 10_000 },
+          ).catch(() => {});
+        }
         await sleep(watchMs);
         const entries = await tab.entries('source');
         const readyState = await tab.readyState('source');
