@@ -107,17 +107,19 @@ export function deliveryViolations({
  */
 export const ROUND_TRIP_MS = 50;
 
+const startedSignedOut = (connect: RecordedConnect) => connect.phase === 'signedOut';
+
 /** The requests a tab started to the stream endpoint after it had signed out: none may be. */
 export function connectsAfterSignOut(started: readonly RecordedConnect[]): RecordedConnect[] {
-  return started.filter((connect) => connect.phase === 'signedOut');
+  return started.filter(startedSignedOut);
 }
 
 export interface ConnectLog {
   /** When the page called `logout()` (its wall clock, the same as this process's). */
   calledAt: number;
-  /** The server's log of the user's connect requests since the race began, in arrival order. */
+  /** The server's log of the connect requests of the trial's own user, in arrival order. */
   attempts: readonly ConnectAttempt[];
-  /** The requests the remaining tabs recorded starting since the race began. */
+  /** The requests the remaining tabs recorded starting since the trial began. */
   started: readonly RecordedConnect[];
 }
 
@@ -134,13 +136,10 @@ const clientIdOf = (url: string) => new URL(url, 'http://page').searchParams.get
  * (A tab that connects within the round trip because it never waited for the logout — the race
  * issue 13 fixed — looks the same from outside; `test/unit/logout-race.test.ts` pins that one.)
  */
-export function lateConnects(
-  { calledAt, attempts, started }: ConnectLog,
-  roundTripMs = ROUND_TRIP_MS,
-): ConnectAttempt[] {
+export function lateConnects({ calledAt, attempts, started }: ConnectLog): ConnectAttempt[] {
   const unused = new Map<string | null, number>();
   for (const connect of started) {
-    if (connect.phase === 'signedOut') continue;
+    if (startedSignedOut(connect)) continue;
     const clientId = clientIdOf(connect.url);
     unused.set(clientId, (unused.get(clientId) ?? 0) + 1);
   }
@@ -150,6 +149,6 @@ export function lateConnects(
       unused.set(attempt.clientId, left - 1);
       return false;
     }
-    return attempt.at > calledAt + roundTripMs;
+    return attempt.at > calledAt + ROUND_TRIP_MS;
   });
 }

@@ -5,8 +5,8 @@
  * stream and one leader again.
  *
  * A lane is one long session: its tabs stay signed in as one user, and each trial ends one
- * leader's life. The server publishes during each trial, from before the leader goes until every
- * tab caught up (the numbers go on from trial to trial), and each tab's deliveries are checked
+ * leader's life. The server publishes during each failover, from before the leader goes until
+ * every tab caught up (the numbers go on from trial to trial), and each tab's deliveries are checked
  * trial by trial, from the first event published after it was loaded (as this process saw it
  * ready) to the last one published once the new leader streamed (for the tab that goes: to the
  * last one it delivered before).
@@ -48,9 +48,13 @@ export async function failoverLane(
   const lane = await LaneResources.open(environment, variant);
   const { server, profile } = lane;
   const user = name;
-  /** Publishing during each trial only, `n` counting on from one trial to the next. */
+  /** Publishing during each failover only, `n` counting on from one trial to the next. */
   let publisher: Publisher | undefined;
   let nextN = 0;
+  const stopPublishing = () => {
+    nextN = publisher?.stop() ?? nextN;
+    publisher = undefined;
+  };
   /** Where each tab's next check starts: the first `n` it must have, its first new delivery. */
   const checked = new Map<Tab, { from: number; since: number }>();
 
@@ -114,6 +118,7 @@ export async function failoverLane(
     } catch {
       trial.fail(`not every tab delivered event ${last} within ${CATCH_UP_TIMEOUT_MS} ms`);
     }
+    stopPublishing();
     for (const tab of survivors) await check(trial, failover, tab, last);
     await lane.reportErrors(trial, survivors);
   };
@@ -131,12 +136,11 @@ export async function failoverLane(
       try {
         await failOver(trial, publisher);
       } finally {
-        nextN = publisher.stop();
-        publisher = undefined;
+        stopPublishing();
       }
     },
     async close() {
-      publisher?.stop();
+      stopPublishing();
       await lane.close();
     },
   };
