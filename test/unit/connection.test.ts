@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { createTabcast, type TabcastOptions } from '../../src/index.js';
 import { EVENT_SOURCE_RECONNECT_MS } from '../fakes/index.js';
-import { Harness, openLeader } from '../support/harness.js';
+import { Harness, openLeader, URL as STREAM_URL } from '../support/harness.js';
 
 const base = { backoff: { baseMs: 1000, capMs: 30_000 } };
 
@@ -43,9 +44,48 @@ describe('backoff (docs/api.md, backoff)', () => {
       expect(tabcast.status.phase).toBe('reconnecting');
     }
     harness.theSource().open();
+    await harness.settle();
+    // Open again: no retry is planned, whatever the last one was.
+    expect(tabcast.status.retryAt).toBeNull();
     await harness.settle(5000);
     expect(tabcast.status.attempt).toBe(0);
     expect(tabcast.status.phase).toBe('open');
+  });
+
+  /** The delays before each retry of a tab whose every attempt fails, as its status says. */
+  async function retryDelays(harness: Harness, tabcast: { status: { retryAt: number | null } }) {
+    const delays: number[] = [];
+    await harness.settle(10);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      harness.theSource().drop();
+      await harness.settle();
+      const delay = tabcast.status.retryAt! - harness.clock.now();
+      delays.push(delay);
+      await harness.settle(delay);
+    }
+    return delays;
+  }
+
+  it("doubles the delay at each failure ('none': base × 2^attempt, no jitter)", async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', baseMs: 1000, capMs: 30_000 } });
+    const { tabcast } = harness.open();
+    expect(await retryDelays(harness, tabcast)).toEqual([1000, 2000, 4000]);
+  });
+
+  it("grows each delay from the one before ('decorrelated': between base and 3 × previous)", async () => {
+    const harness = new Harness();
+    const tab = harness.browser.openTab();
+    const tabcast = createTabcast({
+      url: STREAM_URL,
+      appKey: 'app',
+      tabId: tab.id,
+      // The middle of each range: base + (3 × previous - base) / 2, the first from the base.
+      platform: { ...tab.platform, random: () => 0.5 },
+      backoff: { strategy: 'decorrelated', baseMs: 1000, capMs: 60_000 },
+    });
+    tabcast.subscribe('news', { tick: () => {} });
+    tabcast.login({ userId: 'ada' });
+    expect(await retryDelays(harness, tabcast)).toEqual([2000, 3500, 5750]);
   });
 
   it('gives up after maxAttempts (failed), and retry() from a follower reconnects', async () => {
@@ -127,6 +167,58 @@ describe('backoff (docs/api.md, backoff)', () => {
   });
 });
 
+describe('what the server answers (docs/api.md, Status: error)', () => {
+  const answer = async (
+    status: number,
+    options: Partial<TabcastOptions> = {},
+    headers?: Record<string, string>,
+  ) => {
+    const harness = new Harness({}, { transport: 'fetch', ...options });
+    const { tabcast } = harness.open();
+    await harness.settle();
+    harness.browser.fetches.at(-1)!.respond(status, headers);
+    await harness.settle();
+    return { phase: tabcast.status.phase, error: tabcast.status.error };
+  };
+
+  it('a 5xx, 500 among them, is tried again', async () => {
+    for (const status of [500, 503]) {
+      expect(await answer(status)).toEqual({
+        phase: 'reconnecting',
+        error: { code: 'http', status },
+      });
+    }
+  });
+
+  it('a 200 that is no event stream is a refusal: failed, not_event_stream', async () => {
+    expect(await answer(200, {}, { 'content-type': 'text/html' })).toEqual({
+      phase: 'failed',
+      error: { code: 'not_event_stream', status: 200 },
+    });
+  });
+
+  it("a 400 is the companion's word on the topics; on the plain wire, a plain refusal", async () => {
+    expect(await answer(400)).toEqual({
+      phase: 'failed',
+      error: { code: 'invalid_topics', status: 400 },
+    });
+    expect(await answer(400, { url: 'https://app.test/sse/', wire: 'plain' })).toEqual({
+      phase: 'failed',
+      error: { code: 'http', status: 400 },
+    });
+  });
+});
+
+describe('the stream URL (docs/api.md, url)', () => {
+  it('a relative endpoint stays relative to the page, a colon in its query or not', async () => {
+    const harness = new Harness({}, { url: '/events?since=2026-12-01T12:00' });
+    await openLeader(harness);
+    expect(harness.theSource().url).toBe(
+      '/events?since=2026-12-01T12:00&topics=news&clientId=tab-1',
+    );
+  });
+});
+
 describe('online and stalls (docs/api.md, timing)', () => {
   it('coming back online skips the backoff', async () => {
     const harness = new Harness({}, { backoff: { baseMs: 60_000, capMs: 60_000 } });
@@ -185,6 +277,12 @@ describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID stri
     harness.theSource().drop();
     await harness.settle(2000);
     expect(new URL(harness.theSource().url).searchParams.get('since')).toBe('42');
+  });
+
+  it('the first attempt has nothing to resume from: no parameter', async () => {
+    const harness = new Harness({}, { lastEventIdParam: 'since' });
+    await openLeader(harness);
+    expect(new URL(harness.theSource().url).searchParams.has('since')).toBe(false);
   });
 
   it('a reconnect resumes from the last id: Last-Event-ID header for fetch', async () => {

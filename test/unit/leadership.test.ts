@@ -172,6 +172,61 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
     expect(heartbeats.at(-1)!.at).toBe(harness.clock.now() - 10);
   });
 
+  it("a candidate ignores an older term's claim, however small the claimant's id", async () => {
+    const harness = new Harness({ locks: false });
+    const candidate = harness.open();
+    // tab-9 leads term 5, then goes silent: the watchdog makes this tab claim term 6.
+    harness.postAsPeer('tab-9', { type: 'heartbeat', epoch: 5 });
+    const claimed = () =>
+      harness.browser
+        .channelLog(LOCK)
+        .some(
+          (entry) =>
+            entry.from === candidate.tab.id &&
+            (entry.data as { type: string; epoch?: number }).epoch === 6,
+        );
+    while (!claimed()) await harness.settle(100);
+    // tab-0, which knew only term 4, claims term 5 as this tab campaigns: its claim is no better.
+    harness.postAsPeer('tab-0', { type: 'claim', epoch: 5 });
+    await harness.settle(300);
+    expect(candidate.tabcast.status).toMatchObject({ role: 'leader', epoch: 6 });
+  });
+
+  it('a visible follower wakes a leader at each deadline it reported, earliest first', async () => {
+    const harness = new Harness({ locks: false });
+    const follower = harness.open();
+    harness.postAsPeer('tab-0', { type: 'heartbeat', epoch: 1 });
+    await harness.settle();
+    const start = harness.clock.now();
+    // The leader (tab-0, hidden) has two streams, each with a timer due: one on the follower's
+    // second watchdog tick, one between its fifth and sixth.
+    for (const [stream, due] of [
+      ['https://app.test/a', 2000],
+      ['https://app.test/b', 5500],
+    ] as const) {
+      harness.postAsPeer('tab-0', {
+        type: 'state',
+        stream,
+        epoch: 1,
+        topics: ['news'],
+        wakeAt: start + due,
+        status: { phase: 'connecting', attempt: 0, retryAt: null, error: null },
+      });
+    }
+    for (let second = 0; second < 7; second++) {
+      await harness.settle(500);
+      harness.postAsPeer('tab-0', { type: 'heartbeat', epoch: 1 });
+      await harness.settle(500);
+    }
+    const wakes = harness.browser
+      .channelLog(LOCK)
+      .filter(
+        (entry) =>
+          entry.from === follower.tab.id && (entry.data as { type: string }).type === 'wake',
+      );
+    expect(wakes.map((entry) => entry.at - start)).toEqual([2000, 6000]);
+  });
+
   it('resolves a real split brain deterministically by (epoch, tabId)', async () => {
     const harness = new Harness({ locks: false });
     const a = harness.open();

@@ -22,6 +22,18 @@ describe('topics (docs/architecture.md, Topics)', () => {
     expect(harness.tabs[0]!.delivered).toEqual([]);
   });
 
+  it('a topic swapped for another reconnects with the new set, as many topics as before', async () => {
+    const harness = new Harness();
+    const { unsubscribe, tabcast } = harness.open({ topics: ['chat', 'news'] });
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    unsubscribe[1]!();
+    tabcast.subscribe('sport', { tick: () => {} });
+    await harness.settle(200);
+    expect(topicsOf(harness.theSource().url)).toBe('chat,sport');
+  });
+
   it('does not reconnect when followers heartbeat or re-announce the same set', async () => {
     const harness = new Harness({ locks: false });
     harness.open({ topics: ['news'] });
