@@ -93,6 +93,30 @@ describe('resync, decided by the tab chart', () => {
     expect(tab.resyncs).toEqual(['news']);
     expect(chat).toEqual(['chat']);
   });
+
+  it('a topic that left the stream and came back is a gap: its subscription, resynced once, is asked again', async () => {
+    const harness = new Harness();
+    harness.open({ topics: ['news'] });
+    await harness.settle(100);
+    const follower = harness.open({ topics: ['chat'] });
+    await harness.settle(500);
+    harness.theSource().open();
+    await harness.settle();
+    expect(follower.resyncs).toEqual(['chat']);
+    // In the back/forward cache the follower is gone from the scope: the stream drops chat...
+    follower.tab.pagehide();
+    await harness.settle(500);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 'while away', 1);
+    await harness.settle();
+    // ...and takes it again from a resume point that proves only news.
+    follower.tab.pageshow();
+    await harness.settle(500);
+    expect(resumeIdOf(harness.theSource().url)).toBe('1');
+    harness.theSource().open();
+    await harness.settle();
+    expect(follower.resyncs).toEqual(['chat', 'chat']);
+  });
 });
 
 describe('status', () => {

@@ -188,3 +188,176 @@ describe('SharedEventSource.logout', () => {
     expect(liveSources(browser)).toHaveLength(1);
   });
 });
+
+describe('SharedEventSource, as EventSource would be', () => {
+  it('a refusal (a 404) closes it: error and CLOSED, and no retry', async () => {
+    const browser = new FakeBrowser();
+    const { source, seen } = open(browser.openTab());
+    await browser.clock.advance(100);
+    liveSources(browser)[0]!.fail();
+    await browser.clock.advance(0);
+    browser.fetches.at(-1)!.respond(404);
+    await browser.clock.advance(60_000);
+    expect(seen).toEqual(['error 2']);
+    expect(source.readyState).toBe(2);
+    expect(liveSources(browser)).toEqual([]);
+  });
+
+  it('an open source whose leader tab goes: error and CONNECTING, then open on the new stream', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    open(first);
+    const follower = open(second);
+    await browser.clock.advance(100);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    first.crash();
+    await browser.clock.advance(100);
+    expect(follower.seen).toEqual(['open 1', 'error 0']);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    expect(follower.seen).toEqual(['open 1', 'error 0', 'open 1']);
+  });
+
+  it('each failed attempt is an error; a source made during the backoff hears only the next', async () => {
+    const browser = new FakeBrowser();
+    const [first, second] = [browser.openTab(), browser.openTab()];
+    const early = open(first, URL_A, { backoff: { strategy: 'none', baseMs: 1000 } });
+    await browser.clock.advance(100);
+    const failAttempt = async () => {
+      liveSources(browser)[0]!.fail();
+      await browser.clock.advance(0);
+      browser.fetches.at(-1)!.respond(503);
+      await browser.clock.advance(0);
+    };
+    await failAttempt();
+    expect(early.seen).toEqual(['error 0']);
+    const late = open(second, URL_A, { backoff: { strategy: 'none', baseMs: 1000 } });
+    await browser.clock.advance(1000);
+    expect(late.seen).toEqual([]);
+    await failAttempt();
+    expect(early.seen).toEqual(['error 0', 'error 0']);
+    expect(late.seen).toEqual(['error 0']);
+  });
+
+  it("another URL's stream opening is no news to a source still waiting to retry", async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    const waiting = open(tab, URL_A, { backoff: { strategy: 'none', baseMs: 60_000 } });
+    const other = open(tab, 'https://app.test/api/chat', {
+      backoff: { strategy: 'none', baseMs: 60_000 },
+    });
+    await browser.clock.advance(100);
+    const streamA = liveSources(browser).find((source) => source.url === URL_A)!;
+    streamA.fail();
+    await browser.clock.advance(0);
+    browser.fetches.at(-1)!.respond(503);
+    await browser.clock.advance(0);
+    expect(waiting.seen).toEqual(['error 0']);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    expect(other.seen).toEqual(['open 1']);
+    expect(waiting.seen).toEqual(['error 0']);
+  });
+
+  it('listening to open or error asks the stream for no event of that name', async () => {
+    const browser = new FakeBrowser();
+    const { source, seen } = open(browser.openTab());
+    source.addEventListener('open', () => seen.push('open listener'));
+    source.addEventListener('error', () => seen.push('error listener'));
+    await browser.clock.advance(100);
+    const [stream] = liveSources(browser);
+    stream!.open();
+    stream!.emit('message', 'a message');
+    stream!.drop();
+    await browser.clock.advance(0);
+    expect(seen).toEqual([
+      'open 1',
+      'open listener',
+      'message a message #',
+      'error 0',
+      'error listener',
+    ]);
+  });
+
+  it('a listener added after close() connects nothing', async () => {
+    const browser = new FakeBrowser();
+    const { source } = open(browser.openTab());
+    source.close();
+    source.addEventListener('tile', () => {});
+    await browser.clock.advance(100);
+    expect(browser.eventSources).toEqual([]);
+  });
+
+  it('closed as soon as made, it never opens, even on a stream already open', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    open(tab);
+    await browser.clock.advance(100);
+    liveSources(browser)[0]!.open();
+    await browser.clock.advance(0);
+    const late = open(tab);
+    late.source.close();
+    await browser.clock.advance(0);
+    expect(late.seen).toEqual([]);
+    expect(late.source.readyState).toBe(2);
+  });
+
+  it('names the URL it cannot parse', () => {
+    expect(() => new SharedEventSource('http://[bad')).toThrowError("'http://[bad' is not a URL");
+  });
+});
+
+describe('SharedEventSource settings', () => {
+  it('sources of one app share their settings: another backoff is a clear error, the same credentials function is not', async () => {
+    const browser = new FakeBrowser();
+    const tab = browser.openTab();
+    const credentials = () => ({ authorization: 'Bearer t' });
+    open(tab, URL_A, { credentials, transport: 'fetch' });
+    expect(() =>
+      open(tab, 'https://app.test/api/chat', { credentials, transport: 'fetch' }),
+    ).not.toThrow();
+    expect(() =>
+      open(tab, 'https://app.test/api/chat', {
+        credentials,
+        transport: 'fetch',
+        backoff: { baseMs: 5 },
+      }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'invalid_option',
+        message: expect.stringContaining('appKey'),
+      }),
+    );
+  });
+
+  it('its settings reach the connection: transport, credentials, backoff, timing, lastEventIdParam', async () => {
+    const browser = new FakeBrowser();
+    const { seen } = open(browser.openTab(), URL_A, {
+      transport: 'fetch',
+      credentials: () => ({ authorization: 'Bearer t' }),
+      backoff: { strategy: 'none', baseMs: 5000 },
+      timing: { connectTimeoutMs: 1000 },
+    });
+    await browser.clock.advance(100);
+    expect(browser.eventSources).toEqual([]);
+    expect(browser.fetches).toHaveLength(1);
+    expect(browser.fetches[0]!.headers.authorization).toBe('Bearer t');
+    await browser.clock.advance(1000);
+    expect(seen).toEqual(['error 0']);
+    await browser.clock.advance(3800);
+    expect(browser.fetches).toHaveLength(1);
+    await browser.clock.advance(1200);
+    expect(browser.fetches).toHaveLength(2);
+
+    const resuming = new FakeBrowser();
+    const { source } = open(resuming.openTab(), URL_A, { lastEventIdParam: 'since' });
+    await resuming.clock.advance(100);
+    liveSources(resuming)[0]!.open();
+    liveSources(resuming)[0]!.emit('message', 'one', { id: '7' });
+    liveSources(resuming)[0]!.drop();
+    await resuming.clock.advance(2000);
+    expect(source.readyState).toBe(0);
+    expect(new URL(liveSources(resuming)[0]!.url).searchParams.get('since')).toBe('7');
+  });
+});
