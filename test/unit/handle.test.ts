@@ -83,6 +83,40 @@ describe('calls the handle refuses', () => {
   });
 });
 
+describe('what the handle gives back', () => {
+  it('the function onStatus returns stops the listener', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open();
+    const seen: string[] = [];
+    const stop = tabcast.onStatus((status) => seen.push(status.phase));
+    await harness.settle(10);
+    expect(seen).not.toEqual([]);
+    const heard = seen.length;
+    stop();
+    harness.theSource().open();
+    await harness.settle();
+    expect(tabcast.status.phase).toBe('open');
+    expect(seen).toHaveLength(heard);
+  });
+
+  it('an unsubscribe called twice ends its own subscription only, not a newer one of the topic', async () => {
+    const harness = new Harness();
+    const { tabcast, unsubscribe, delivered } = harness.open();
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    unsubscribe[0]!();
+    const again: unknown[] = [];
+    tabcast.subscribe('news', { tick: (data) => again.push(data) });
+    unsubscribe[0]!();
+    await harness.settle(100);
+    harness.theSource().emitEnvelope('tick', 'news', 'still heard', 1);
+    await harness.settle();
+    expect(again).toEqual(['still heard']);
+    expect(delivered).toEqual([]);
+  });
+});
+
 describe('what no subscription takes is reported', () => {
   async function openStream(harness: Harness) {
     await harness.settle(10);
@@ -134,6 +168,35 @@ describe('what no subscription takes is reported', () => {
     ]);
     expect(reported).toEqual([]);
     expect(other).toEqual([]);
+  });
+
+  it('not to a subscription of another event name, even one with an error callback', async () => {
+    const harness = new Harness({}, { onError: () => {} });
+    const { tabcast } = harness.open({ topics: [] });
+    const errors: string[] = [];
+    tabcast.subscribe('news', { tick: () => {} }, { error: () => errors.push('news') });
+    tabcast.subscribe('chat', { said: () => {} }, { error: () => errors.push('chat') });
+    const source = await openStream(harness);
+    source.emit('tick', 'not an envelope');
+    await harness.settle();
+    expect(errors).toEqual(['news']);
+  });
+
+  it('a resync or error callback that throws, as that callback', async () => {
+    const reported: TabcastError[] = [];
+    const harness = new Harness({}, { onError: (error) => reported.push(error) });
+    const { tabcast } = harness.open({ topics: [] });
+    const fail = () => {
+      throw new Error('app bug');
+    };
+    tabcast.subscribe('news', { tick: () => {} }, { resync: fail, error: fail });
+    const source = await openStream(harness);
+    source.emit('tick', 'not an envelope');
+    await harness.settle();
+    expect(reported.map((error) => [error.code, error.message])).toEqual([
+      ['handler_error', 'tabcast: the resync callback threw'],
+      ['handler_error', 'tabcast: the error callback threw'],
+    ]);
   });
 
   it("a parse that throws, as the event's parse error with the cause", async () => {
