@@ -315,3 +315,118 @@ describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID stri
     expect(tabcast.diagnostics().duplicatesDropped).toBe(2);
   });
 });
+
+describe('what the connection keeps while it cannot stream (docs/api.md, Status)', () => {
+  it('a topic subscribed during the backoff is in the next attempt', async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', baseMs: 1000 } });
+    const { tabcast } = await openLeader(harness);
+    harness.theSource().drop();
+    await harness.settle();
+    expect(tabcast.status.phase).toBe('reconnecting');
+    tabcast.subscribe('chat', { tick: () => {} });
+    await harness.settle(1000);
+    expect(new URL(harness.theSource().url).searchParams.get('topics')).toBe('chat,news');
+  });
+
+  it('failed: a new topic waits for retry(), which carries it and starts counting again', async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', maxAttempts: 2, baseMs: 10 } });
+    const { tabcast } = await openLeader(harness);
+    harness.theSource().drop();
+    await harness.settle(10);
+    harness.theSource().drop();
+    await harness.settle(10);
+    expect(tabcast.status).toMatchObject({ phase: 'failed', attempt: 2 });
+    const created = harness.browser.eventSources.length;
+    tabcast.subscribe('chat', { tick: () => {} });
+    await harness.settle(1000);
+    expect(harness.browser.eventSources).toHaveLength(created);
+    tabcast.retry();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', attempt: 0 });
+    expect(new URL(harness.theSource().url).searchParams.get('topics')).toBe('chat,news');
+    harness.theSource().drop();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', attempt: 1 });
+  });
+
+  it('refused topics, changed, are tried again from the first attempt', async () => {
+    const harness = new Harness(
+      {},
+      { transport: 'fetch', backoff: { strategy: 'none', maxAttempts: 2, baseMs: 10 } },
+    );
+    const { tabcast } = harness.open();
+    await harness.settle();
+    harness.browser.fetches.at(-1)!.respond(400);
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'failed', attempt: 1 });
+    tabcast.subscribe('chat', { tick: () => {} });
+    await harness.settle(100);
+    expect(tabcast.status).toMatchObject({ phase: 'connecting', attempt: 0 });
+    harness.browser.fetches.at(-1)!.fail();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', attempt: 1 });
+  });
+
+  it('each connect timeout is a failed attempt, up to maxAttempts', async () => {
+    const harness = new Harness(
+      {},
+      {
+        timing: { connectTimeoutMs: 1000 },
+        backoff: { strategy: 'none', maxAttempts: 2, baseMs: 10 },
+      },
+    );
+    const { tabcast } = harness.open();
+    await harness.settle(1000);
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', attempt: 1 });
+    await harness.settle(1100);
+    expect(tabcast.status).toMatchObject({
+      phase: 'failed',
+      attempt: 2,
+      error: { code: 'max_attempts' },
+    });
+    expect(harness.openSources()).toHaveLength(0);
+  });
+
+  it('a stall on the last attempt gives up, counting it', async () => {
+    const harness = new Harness(
+      {},
+      {
+        timing: { stallTimeoutMs: 10_000 },
+        backoff: { strategy: 'none', maxAttempts: 1, baseMs: 10 },
+      },
+    );
+    const { tabcast } = await openLeader(harness);
+    await harness.settle(10_000);
+    expect(tabcast.status).toMatchObject({ phase: 'failed', attempt: 1 });
+  });
+
+  it('the attempt count is kept until the stream has been open stableAfterMs', async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', baseMs: 10 } });
+    const { tabcast } = await openLeader(harness);
+    harness.theSource().drop();
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle(4900);
+    expect(tabcast.status).toMatchObject({ phase: 'open', attempt: 1 });
+    await harness.settle(100);
+    expect(tabcast.status).toMatchObject({ phase: 'open', attempt: 0 });
+  });
+});
+
+describe('signs of life (docs/api.md, timing: stallTimeoutMs)', () => {
+  it('every event and every reset counts, not only heartbeats', async () => {
+    const harness = new Harness({}, { timing: { stallTimeoutMs: 10_000 } });
+    const { tabcast } = await openLeader(harness);
+    const source = harness.theSource();
+    for (let id = 1; id <= 4; id++) {
+      source.emitEnvelope('tick', 'news', id, id);
+      await harness.settle(5000);
+    }
+    for (let id = 5; id <= 8; id++) {
+      source.emit('tabcast', '{"type":"reset"}', { id });
+      await harness.settle(5000);
+    }
+    expect(source.closed).toBe(false);
+    expect(tabcast.status.phase).toBe('open');
+  });
+});
