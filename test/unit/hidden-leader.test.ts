@@ -78,3 +78,69 @@ describe('a hidden leader while the server hangs', () => {
     expect(follower.tab.clock.pendingTimers()).toBe(0);
   });
 });
+
+describe('what a leader tells its followers of its timers', () => {
+  const statesOf = (harness: Harness, tabId: string) =>
+    harness.browser
+      .channelLog('tabcast:app:ada')
+      .filter((entry) => entry.from === tabId && (entry.data as { type: string }).type === 'state')
+      .map((entry) => entry.data as { wakeAt: number | null; status: { phase: string } });
+
+  it('hidden while connecting, its connect deadline; visible again, no deadline', async () => {
+    const harness = new Harness({}, { timing: TIMING });
+    const leader = harness.open();
+    harness.open();
+    await harness.settle(100);
+    leader.tab.setHidden(true);
+    await harness.settle();
+    const hidden = statesOf(harness, leader.tab.id).at(-1)!;
+    expect(hidden.status.phase).toBe('connecting');
+    expect(hidden.wakeAt).toBeGreaterThan(harness.clock.now());
+    leader.tab.setHidden(false);
+    await harness.settle();
+    expect(statesOf(harness, leader.tab.id).at(-1)!.wakeAt).toBeNull();
+  });
+
+  it('hidden and open again after a retry, no deadline: the retry is behind it', async () => {
+    const harness = new Harness({}, { timing: TIMING });
+    const leader = harness.open();
+    harness.open();
+    await harness.settle(100);
+    leader.tab.setHidden(true);
+    harness.theSource().open();
+    await harness.settle();
+    harness.theSource().drop();
+    await harness.settle(2_000);
+    harness.theSource().open();
+    // A hidden tab's own timers run once a minute: the stable open is reported by then.
+    await harness.settle(61_000);
+    const last = statesOf(harness, leader.tab.id).at(-1)!;
+    expect(last).toMatchObject({ status: { phase: 'open' }, wakeAt: null });
+  });
+
+  it('woken past its connect deadline, the attempt failed as a timeout, and counts', async () => {
+    for (const maxAttempts of [Number.POSITIVE_INFINITY, 2]) {
+      const harness = new Harness(
+        {},
+        {
+          timing: { ...TIMING, stallTimeoutMs: 0 },
+          backoff: { strategy: 'none', baseMs: 1_000, maxAttempts },
+        },
+      );
+      const leader = harness.open();
+      harness.open();
+      await harness.settle(100);
+      harness.theSource().open();
+      leader.tab.setHidden(true);
+      // Long enough hidden that its own timers run once a minute: only a wake is on time.
+      await harness.settle(6 * 60_000);
+      harness.theSource().drop();
+      await harness.settle(1_000 + TIMING.connectTimeoutMs + 200);
+      expect(leader.tabcast.status).toMatchObject({
+        phase: maxAttempts === 2 ? 'failed' : 'reconnecting',
+        attempt: 2,
+        error: { code: maxAttempts === 2 ? 'max_attempts' : 'timeout' },
+      });
+    }
+  });
+});
