@@ -268,6 +268,22 @@ describe('server_close (docs/wire.md, server_close)', () => {
   });
 });
 
+describe('server_close, woken early (docs/wire.md, server_close)', () => {
+  it("a follower's wake before the jittered reconnect is due does not hurry it", async () => {
+    const harness = new Harness();
+    await openLeader(harness);
+    const source = harness.theSource();
+    source.emit('tabcast', '{"type":"server_close","reason":"replaced"}');
+    await harness.settle();
+    expect(source.closed).toBe(true);
+    harness.postAsPeer('tab-9', { type: 'wake' });
+    await harness.settle();
+    expect(harness.openSources()).toHaveLength(0);
+    await harness.settle(1000);
+    expect(harness.openSources()).toHaveLength(1);
+  });
+});
+
 describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID string; docs/wire.md)', () => {
   it('a reconnect resumes from the last id: query parameter for EventSource', async () => {
     const harness = new Harness({}, { lastEventIdParam: 'since' });
@@ -296,6 +312,19 @@ describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID stri
     call.end();
     await harness.settle(2000);
     expect(harness.browser.fetches.at(-1)!.headers['last-event-id']).toBe('7');
+  });
+
+  it('a stream that could not resume starts a new sequence: its ids are no duplicates', async () => {
+    const harness = new Harness({}, { lastEventIdParam: null });
+    const { delivered } = await openLeader(harness);
+    harness.theSource().emitEnvelope('tick', 'news', 'first', 1);
+    harness.theSource().drop();
+    await harness.settle(2000);
+    expect(new URL(harness.theSource().url).searchParams.has('lastEventId')).toBe(false);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 'first', 1);
+    await harness.settle();
+    expect(delivered.map((event) => event.data)).toEqual(['first', 'first']);
   });
 
   it('drops duplicates (a replay overlapping what was delivered)', async () => {
@@ -410,6 +439,45 @@ describe('what the connection keeps while it cannot stream (docs/api.md, Status)
     expect(tabcast.status).toMatchObject({ phase: 'open', attempt: 1 });
     await harness.settle(100);
     expect(tabcast.status).toMatchObject({ phase: 'open', attempt: 0 });
+  });
+});
+
+describe('retry() starts counting again (docs/api.md, retry)', () => {
+  it('after a 204 (closed)', async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', baseMs: 10 } });
+    const { tabcast } = await openLeader(harness);
+    harness.theSource().drop();
+    await harness.settle(10);
+    harness.theSource().fail();
+    await harness.settle();
+    harness.browser.fetches.at(-1)!.respond(204);
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'closed', attempt: 1 });
+    tabcast.retry();
+    await harness.settle();
+    expect(tabcast.status).toMatchObject({ phase: 'reconnecting', attempt: 0 });
+  });
+
+  it('while credentials are being refreshed after a 401', async () => {
+    const harness = new Harness(
+      {},
+      {
+        transport: 'fetch',
+        backoff: { strategy: 'none', baseMs: 10 },
+        refreshCredentials: () => new Promise<boolean>(() => {}),
+      },
+    );
+    const { tabcast } = harness.open();
+    await harness.settle();
+    harness.browser.fetches.at(-1)!.respond(503);
+    await harness.settle(10);
+    harness.browser.fetches.at(-1)!.respond(401);
+    await harness.settle();
+    expect(tabcast.status.attempt).toBe(1);
+    tabcast.retry();
+    await harness.settle();
+    expect(harness.browser.fetches).toHaveLength(3);
+    expect(tabcast.status.attempt).toBe(0);
   });
 });
 
