@@ -12,16 +12,16 @@ import {
   moveResumePoint,
   RecentKeys,
   recordDelivery,
-} from '../src/delivery.js';
-import type { SseMessage, TabNotice } from '../src/machine-events.js';
+} from './delivery.js';
+import type { SseMessage, TabNotice } from './events.js';
+import { type SessionInput, sessionMachine } from './session.machine.js';
 import {
   combineStreams,
   INERT_STATUS,
   patchStatus,
   SIGNED_OUT_STATUS,
   type TabcastStatus,
-} from '../src/status.js';
-import { type SessionInput, sessionMachine } from './session.machine.js';
+} from './status.js';
 import { interestOf, planResync, sameInterest, type TabSubscriptions } from './tab.utils.js';
 
 export interface TabInput extends SessionInput {

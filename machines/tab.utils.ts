@@ -1,5 +1,5 @@
 /** Pure helpers of the tab chart: its interest, and which subscriptions resync. */
-import type { Interest } from '../src/machine-events.js';
+import type { Interest } from './events.js';
 
 /** One subscription of this tab, as the chart keeps it (the handlers stay in the handle). */
 export interface TabSubscription {

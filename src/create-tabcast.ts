@@ -7,22 +7,22 @@ import {
   retryDue,
   untilStalled,
 } from '../machines/connection.utils.js';
+import { type DecodedEnvelope, decodeEnvelope } from '../machines/delivery.js';
+import type { SseMessage } from '../machines/events.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
 import { leaderDue, leaderSilent, untilAlarm } from '../machines/leadership.utils.js';
 import { sessionMachine } from '../machines/session.machine.js';
+import type { Mode, TabcastStatus } from '../machines/status.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
 import { trackBarrier } from './actors/barrier.js';
 import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock, trackPeers } from './actors/lock.js';
-import { type DecodedEnvelope, decodeEnvelope } from './delivery.js';
 import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
-import type { SseMessage } from './machine-events.js';
 import { assertEventName, assertTopic, endpointOf } from './names.js';
 import { resolveOptions, type TabcastOptions } from './options.js';
 import { browserPlatform, type Platform } from './platform.js';
-import type { Mode, TabcastStatus } from './status.js';
 import { eventSourceTransport } from './transport/event-source.js';
 import { fetchTransport } from './transport/fetch.js';
 

@@ -1,9 +1,9 @@
 import type { InspectionEvent, Observer } from 'xstate';
+import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from '../machines/backoff.js';
 import type { ConnectionTiming, TransportKind, Wire } from '../machines/connection.types.js';
 import { CONNECTION_TIMING_DEFAULTS } from '../machines/connection.utils.js';
 import type { LeadershipTiming } from '../machines/leadership.types.js';
 import { LEADERSHIP_TIMING_DEFAULTS } from '../machines/leadership.utils.js';
-import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from './backoff.js';
 import { TabcastError, type TabcastHandlerError, type TabcastParseError } from './errors.js';
 import { assertEventName, nameProblem } from './names.js';
 import type { Platform } from './platform.js';
