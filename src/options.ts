@@ -116,6 +116,14 @@ const isFunctionOrAbsent = (value: unknown) => value === undefined || typeof val
 /** A number, not NaN, not infinite, not negative (`Number.isFinite` is false for all the rest). */
 const isFiniteNonNegative = (value: unknown) => Number.isFinite(value) && (value as number) >= 0;
 
+/**
+ * Throws `TabcastError('invalid_option')` unless `graceMs` (of `subscribe` and
+ * `TabcastProvider`) is a finite number >= 0.
+ */
+export function assertGraceMs(graceMs: unknown): asserts graceMs is number {
+  if (!isFiniteNonNegative(graceMs)) fail('`graceMs` must be a finite number >= 0');
+}
+
 /** Checks every option and fills in the defaults; throws `TabcastError('invalid_option')`. */
 export function resolveOptions<Events extends object>(options: TabcastOptions<Events>) {
   if (typeof options !== 'object' || options === null) fail('options must be an object');

@@ -23,8 +23,11 @@ export type {
   Tabcast,
   TabcastActor,
 } from '../create-tabcast.js';
-export { PROVIDER_DEFAULTS, type RegistryOptions, type Scheduler } from './registry.js';
-export { TabcastProvider, type TabcastProviderProps } from './tabcast-provider.js';
+export {
+  PROVIDER_DEFAULTS,
+  TabcastProvider,
+  type TabcastProviderProps,
+} from './tabcast-provider.js';
 export { useTabcast } from './use-tabcast.js';
 export { useTabcastStatus } from './use-tabcast-status.js';
 export { useTopic } from './use-topic.js';
