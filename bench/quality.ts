@@ -4,7 +4,9 @@
  * - model-based state coverage per machine, read from the lines the model tests print
  *   (`coverage connection: 10/10 states (…)`), by running them;
  * - the mutation score, from the summary `npm run test:mutation` leaves in
- *   `bench/results/mutation.json` (a full Stryker run takes far longer than the benchmarks).
+ *   `bench/results/mutation.json` (a full Stryker run takes far longer than the benchmarks);
+ * - the soak's tallies, from the summary `npm run soak -- --record` leaves in
+ *   `bench/results/soak.json` (its 1000 trials take about twenty minutes).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -90,7 +92,26 @@ export interface MutationSummary {
 
 export const MUTATION_SUMMARY_PATH = path.join(REPO_ROOT, 'bench', 'results', 'mutation.json');
 
-export function readMutationSummary(): MutationSummary | undefined {
-  if (!existsSync(MUTATION_SUMMARY_PATH)) return undefined;
-  return JSON.parse(readFileSync(MUTATION_SUMMARY_PATH, 'utf8')) as MutationSummary;
+/** What `npm run soak -- --record` leaves in `bench/results/soak.json`. */
+export interface SoakSummary {
+  seed: number;
+  trials: number;
+  commit: string;
+  /** When the run started, ISO 8601. */
+  date: string;
+  durationSeconds: number;
+  scenarios: { name: string; title: string; trials: number; violations: number; seconds: number }[];
+  /** The command that replays the run. */
+  replay: string;
 }
+
+export const SOAK_SUMMARY_PATH = path.join(REPO_ROOT, 'bench', 'results', 'soak.json');
+
+/** A summary another command left in bench/results, if it did. */
+function readSummary<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+export const readMutationSummary = () => readSummary<MutationSummary>(MUTATION_SUMMARY_PATH);
+export const readSoakSummary = () => readSummary<SoakSummary>(SOAK_SUMMARY_PATH);

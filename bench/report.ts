@@ -2,7 +2,7 @@
  * What a run produced, as the flat JSON object of `npm run bench -- --json`, and as
  * docs/benchmarks.md with its two charts.
  */
-import type { ModelCoverage, MutationSummary } from './quality.js';
+import type { ModelCoverage, MutationSummary, SoakSummary } from './quality.js';
 import type { FailoverResult, FailoverRun } from './scenarios/failover.js';
 import type { BreakMode, HiddenResult, LateSample } from './scenarios/hidden.js';
 import type { IdleResult } from './scenarios/idle.js';
@@ -45,6 +45,7 @@ export interface BenchResults {
   hidden?: HiddenResult;
   modelCoverage?: ModelCoverage;
   mutation?: MutationSummary;
+  soak?: SoakSummary;
   /** Scenarios that could not run, with why. */
   errors: Record<string, string>;
 }
@@ -63,6 +64,7 @@ const SCENARIO_FIELDS = [
   'hidden',
   'modelCoverage',
   'mutation',
+  'soak',
 ] as const;
 
 /**
@@ -219,6 +221,10 @@ export function flatten(results: BenchResults): Record<string, FlatValue> {
   if (mutation) {
     flat['mutation.score'] = mutation.score;
     flat['mutation.commit'] = mutation.commit;
+  }
+  for (const scenario of results.soak?.scenarios ?? []) {
+    flat[`soak.${scenario.name}.trials`] = scenario.trials;
+    flat[`soak.${scenario.name}.violations`] = scenario.violations;
   }
   Object.assign(flat, verdicts(flat));
   for (const [scenario, message] of Object.entries(results.errors)) {
@@ -783,6 +789,20 @@ function qualitySection(results: BenchResults): string {
     lines.push(
       '- Mutation score: not measured yet — `npm run test:mutation` writes `bench/results/mutation.json`.',
     );
+  }
+  const soak = results.soak;
+  if (soak) {
+    const minutes = Math.round(soak.durationSeconds / 6) / 10;
+    lines.push(
+      `- **Soak: ${soak.scenarios.reduce((sum, scenario) => sum + scenario.violations, 0)} violations** in ${soak.trials} trials of each scenario (real Chromium tabs against the companion, docs/soak.md), at ${soak.commit} on ${soak.date.slice(0, 10)}, ${minutes} min on this machine: ${soak.scenarios
+        .map(
+          (scenario) =>
+            `(${scenario.name}) ${scenario.title}: ${scenario.violations} of ${scenario.trials} trials, ${Math.round(scenario.seconds)} s`,
+        )
+        .join('; ')}. Replay: \`${soak.replay}\`; measured apart from this run.`,
+    );
+  } else {
+    lines.push('- Soak: not recorded yet — `npm run soak -- --trials 1000 --record`.');
   }
   const coverage = results.modelCoverage;
   if (coverage && coverage.machines.length > 0) {

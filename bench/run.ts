@@ -26,7 +26,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '../demo/bundle.js';
 import { CHROMIUM_PATH } from '../test/browser/support/browser.js';
 import { TestChromium } from './browser.js';
-import { measureModelCoverage, readMutationSummary } from './quality.js';
+import { measureModelCoverage, readMutationSummary, readSoakSummary } from './quality.js';
 import {
   type BenchResults,
   failoverChart,
@@ -207,8 +207,9 @@ const measured: BenchResults =
     : mergeResults(
         renderPath.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')) as BenchResults),
       );
-// A summary written since (by `npm run test:mutation`) is the one to show.
+// A summary written since (by `npm run test:mutation`, `npm run soak -- --record`) is the one to show.
 measured.mutation = readMutationSummary() ?? measured.mutation;
+measured.soak = readSoakSummary() ?? measured.soak;
 if (rawPath !== undefined) writeFileSync(rawPath, `${JSON.stringify(measured)}\n`);
 
 if (json) {

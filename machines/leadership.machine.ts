@@ -146,9 +146,12 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
         },
         /** Lost a duplicate-leader contest: the lock is released, then requested anew. */
         steppingDown: { always: { target: 'queued' } },
-        /** The page is hidden for bfcache or unloading: no lock held, none queued. */
+        /**
+         * The page is hidden for bfcache or unloading: no lock held, none queued. Back, it knows
+         * no term: whoever leads may have begun a lower one meanwhile.
+         */
         suspended: {
-          entry: { type: 'reportRole', params: { role: 'follower' } },
+          entry: ['forgetTerm', { type: 'reportRole', params: { role: 'follower' } }],
           on: { 'lifecycle.pageshow': { target: 'queued' } },
         },
       },
@@ -156,6 +159,8 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
     fallback: {
       entry: 'greet',
       initial: 'campaigning',
+      // Every tab said bye as its page went: back, it greets and campaigns.
+      on: { 'lifecycle.pagehide': { target: '.suspended' } },
       states: {
         /** Claimed the next term; leads unless a living leader or a better claim is heard. */
         campaigning: {
@@ -170,6 +175,12 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
                 actions: ['hearLeader', 'deliverFromLeader'],
               },
               { guard: 'isBetterClaim', target: 'following', actions: 'yieldToClaim' },
+              {
+                guard: 'knowsNewerTerm',
+                target: 'campaigning',
+                reenter: true,
+                actions: ['recordPeer', 'learnTerm'],
+              },
             ],
           },
         },
@@ -210,9 +221,7 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
         leading: {
           entry: [{ type: 'reportRole', params: { role: 'leader' } }, 'postHeartbeat'],
           invoke: streamsInvoke(),
-          on: leadingHandlers('#leadership.fallback.following', [], {
-            'lifecycle.pagehide': { target: 'suspended' },
-          }),
+          on: leadingHandlers('#leadership.fallback.following', [], {}),
           initial: 'beating',
           states: {
             beating: {
@@ -230,8 +239,9 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
             },
           },
         },
+        /** As in `locks`: back from bfcache, it knows no term and campaigns. */
         suspended: {
-          entry: { type: 'reportRole', params: { role: 'follower' } },
+          entry: ['forgetTerm', { type: 'reportRole', params: { role: 'follower' } }],
           on: { 'lifecycle.pageshow': { target: 'campaigning', actions: 'greet' } },
         },
       },

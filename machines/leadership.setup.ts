@@ -30,6 +30,7 @@ import {
   noticeFrom,
   outranks,
   ROLL_CALL_EVERY_BEATS,
+  topicsOf,
   unionOf,
   untilAlarm,
   withoutPeer,
@@ -108,6 +109,15 @@ export function leadershipSetup() {
           )
         );
       },
+      /**
+       * A peer has heard of the term this candidate claims, or a newer one: the leader of it
+       * crashed and the peer's watchdog has not fired yet. A claim below it would be stale to
+       * every tab that knows it.
+       */
+      knowsNewerTerm: ({ context, event }) => {
+        const message = messageOf(event);
+        return message?.type === 'topics' && (message.knownEpoch ?? 0) >= context.claim;
+      },
       /** The leader of this term (or a newer one) left: elect at once. */
       isLeaderBye: ({ context, event }) => {
         const message = messageOf(event);
@@ -124,10 +134,10 @@ export function leadershipSetup() {
     actions: {
       greet: enqueueActions(({ context, system, enqueue }) => {
         enqueuePost(enqueue, system, { type: 'hello' });
-        enqueuePost(enqueue, system, { type: 'topics', ...context.interest });
+        enqueuePost(enqueue, system, topicsOf(context));
       }),
       postTopics: enqueueActions(({ context, system, enqueue }) =>
-        enqueuePost(enqueue, system, { type: 'topics', ...context.interest }),
+        enqueuePost(enqueue, system, topicsOf(context)),
       ),
       setInterest: assign(({ event }) => {
         assertEvent(event, 'interest.changed');
@@ -223,6 +233,15 @@ export function leadershipSetup() {
         enqueue.assign({ claim });
         enqueuePost(enqueue, system, { type: 'claim', epoch: claim });
       }),
+      /** The term a peer has heard becomes this candidate's, so that it claims the next. */
+      learnTerm: assign(({ context, event }) => {
+        const message = messageOf(event);
+        return message?.type === 'topics'
+          ? { epoch: Math.max(context.epoch, message.knownEpoch ?? 0) }
+          : {};
+      }),
+      /** No term is known: the next leader heard sets it, whatever it is. */
+      forgetTerm: assign({ epoch: 0, leaderId: null }),
       takeClaimedTerm: assign({
         epoch: ({ context }) => context.claim,
       }),

@@ -49,6 +49,13 @@ export const withoutPeer = (peers: Record<string, Interest>, tabId: string) => {
   return rest;
 };
 
+/** This tab's `topics`: what it listens to, and the newest term it has heard. */
+export const topicsOf = (context: LeadershipContext): ChannelBody => ({
+  type: 'topics',
+  ...context.interest,
+  knownEpoch: context.epoch,
+});
+
 export const messageOf = (event: LeadershipEvent) =>
   event.type === 'channel.message' ? event.message : undefined;
 

@@ -52,8 +52,12 @@ export type ChannelBody =
     }
   /** The server cannot replay (`reset`): `topics` lost continuity; resume from `id` on. */
   | { type: 'reset'; stream: string; epoch: number; id: string | null; topics: string[] }
-  /** A tab's full topic set and event names, sent when they change and in answer to hello. */
-  | { type: 'topics'; topics: string[]; events: string[] }
+  /**
+   * A tab's full topic set and event names, sent when they change and in answer to hello, with
+   * the newest term it has heard: a tab that opens while nobody leads learns the term from it.
+   * Absent from a tab of an earlier release.
+   */
+  | { type: 'topics'; topics: string[]; events: string[]; knownEpoch?: number }
   /** A tab leaves; `leader` when it held the stream (followers take over at once). */
   | { type: 'bye'; leader: boolean; epoch: number }
   /** The leader learnt that tab `tabId` is gone without a `bye` (it crashed): forget it. */
@@ -137,7 +141,10 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     ),
   reset: (m) =>
     isStream(m.stream) && isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
-  topics: (m) => isStringArray(m.topics) && isStringArray(m.events),
+  topics: (m) =>
+    isStringArray(m.topics) &&
+    isStringArray(m.events) &&
+    (m.knownEpoch === undefined || isEpoch(m.knownEpoch)),
   bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
   gone: (m) => typeof m.tabId === 'string' && m.tabId.length > 0,
   logout: () => true,

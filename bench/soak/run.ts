@@ -9,14 +9,18 @@
  *                                         each has its own count: b and c two, a one, d one per kind)
  *   npm run soak -- --self-check          every trial injects a fault its detector must catch;
  *                                         exits 0 only if each one was caught
+ *   npm run soak -- --record              also writes the tallies to bench/results/soak.json,
+ *                                         which docs/benchmarks.md shows (`npm run bench`)
  *
  * Progress goes to stderr, the summary to stdout; the exit code is 1 on any violation.
  */
 import { execSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { bundleBrowserModule, REPO_ROOT } from '../../demo/bundle.js';
 import { TestChromium } from '../../test/browser/support/browser.js';
 import { seededRandom } from '../../test/fakes/random.js';
+import { SOAK_SUMMARY_PATH, type SoakSummary } from '../quality.js';
 import { median, p95 } from '../stats.js';
 import type { Lane, SoakEnvironment, Trial } from './lane.js';
 import { type LaneKind, SCENARIOS, type Scenario } from './scenarios/index.js';
@@ -42,6 +46,8 @@ function usage(problem: string): never {
 const trials = count('trials', 10);
 const lanes = option('lanes') === undefined ? undefined : count('lanes', 1);
 const selfCheck = args.includes('--self-check');
+const record = args.includes('--record');
+if (record && selfCheck) usage('--record keeps real runs only, not --self-check');
 const only = option('only')?.split(',');
 const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
 if (unknown?.length) usage(`unknown scenario ${unknown.join(', ')}; known: a, b, c, d`);
@@ -184,6 +190,9 @@ function commit(): string {
   }
 }
 
+const violationsOf = (tally: Tally) =>
+  violations.filter((violation) => violation.scenario === tally.scenario.name);
+
 function summary(): string {
   const lines = [
     `soak: seed ${seed}, ${trials} trials per scenario, lanes per kind ` +
@@ -197,9 +206,9 @@ function summary(): string {
     '| --- | --- | ---: | ---: | ---: |',
   ];
   for (const tally of tallies.values()) {
-    const found = violations.filter((violation) => violation.scenario === tally.scenario.name);
     lines.push(
-      `| ${tally.scenario.name} | ${tally.scenario.title} | ${tally.done} | ${found.length} | ` +
+      `| ${tally.scenario.name} | ${tally.scenario.title} | ${tally.done} | ` +
+        `${violationsOf(tally).length} | ` +
         `${elapsed(tally.startedAt, tally.finishedAt)} |`,
     );
   }
@@ -245,6 +254,25 @@ try {
   await environment.chromium.close();
 }
 console.log(summary());
+if (record) {
+  const soak: SoakSummary = {
+    seed,
+    trials,
+    commit: commit(),
+    date: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    scenarios: [...tallies.values()].map((tally) => ({
+      name: tally.scenario.name,
+      title: tally.scenario.title,
+      trials: tally.done,
+      violations: violationsOf(tally).length,
+      seconds: Math.round(((tally.finishedAt ?? Date.now()) - tally.startedAt) / 1000),
+    })),
+    replay,
+  };
+  writeFileSync(SOAK_SUMMARY_PATH, `${JSON.stringify(soak, null, 2)}\n`);
+  log(`wrote ${SOAK_SUMMARY_PATH}`);
+}
 const passed = selfCheck
   ? [...tallies.values()].every((tally) => tally.failedTrials.size === tally.done)
   : violations.length === 0;

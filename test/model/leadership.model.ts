@@ -122,6 +122,7 @@ export const leadershipModel = setup({
     },
     fallback: {
       initial: 'campaigning',
+      on: { 'page.hide': { target: '.suspended' } },
       states: {
         campaigning: {
           on: {
@@ -143,7 +144,6 @@ export const leadershipModel = setup({
           initial: 'beating',
           on: {
             'peer.outrank': { target: 'following' },
-            'page.hide': { target: 'suspended' },
             'user.logout': { target: '#leadershipModel.retired' },
           },
           states: { beating: {} },

@@ -172,12 +172,27 @@ describe('the leadership chart alone (the BroadcastChannel election)', () => {
     const { chart, posts } = withChannel(leadershipMachine, input);
     expect(posts).toEqual([
       { type: 'hello' },
-      { type: 'topics', topics: [], events: [] },
+      { type: 'topics', topics: [], events: [], knownEpoch: 0 },
       { type: 'claim', epoch: 1 },
     ]);
     vi.advanceTimersByTime(electionWindowMs);
     expect(chart.getSnapshot().value).toEqual({ fallback: { leading: 'beating' } });
     expect(posts).toContainEqual({ type: 'heartbeat', epoch: 1 });
+  });
+
+  it('claims anew past the term a peer has heard, and leads that one', () => {
+    const { chart, posts } = withChannel(leadershipMachine, input);
+    vi.advanceTimersByTime(electionWindowMs - 1);
+    chart.send(fromLeader({ type: 'topics', topics: [], events: [], knownEpoch: 4 }));
+    expect(posts.at(-1)).toEqual({ type: 'claim', epoch: 5 });
+    // A second peer that knows the same term changes nothing: the claim already passes it.
+    chart.send(fromLeader({ type: 'topics', topics: [], events: [], knownEpoch: 4 }));
+    expect(posts.filter((post) => post.type === 'claim')).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(chart.getSnapshot().value).toEqual({ fallback: 'campaigning' });
+    vi.advanceTimersByTime(electionWindowMs);
+    expect(chart.getSnapshot().value).toEqual({ fallback: { leading: 'beating' } });
+    expect(posts).toContainEqual({ type: 'heartbeat', epoch: 5 });
   });
 
   it('campaigns once the leader has been silent for the leader timeout, by the wall clock', () => {

@@ -95,6 +95,30 @@ describe('Web Locks leadership (docs/architecture.md, Leadership)', () => {
     expect(harness.browser.locks.queued(LOCK)).toBe(1);
     expect(first.tabcast.status.role).toBe('follower');
   });
+
+  it('a tab back from the back/forward cache follows a leader that began a lower term meanwhile', async () => {
+    const harness = new Harness();
+    const [first, second, away] = [harness.open(), harness.open(), harness.open()];
+    await harness.settle(100);
+    await first.tab.close();
+    await harness.settle(100);
+    expect(away.tabcast.status.epoch).toBe(2);
+    away.tab.pagehide();
+    await second.tab.close();
+    await harness.settle(100);
+    // Nobody who knew term 2 is left: the new tab begins term 1.
+    const newcomer = harness.open();
+    await harness.settle(100);
+    expect(newcomer.tabcast.status).toMatchObject({ role: 'leader' });
+    harness.theSource().open();
+    await harness.settle();
+    away.tab.pageshow();
+    await harness.settle(100);
+    harness.theSource().emitEnvelope('tick', 'news', 1, 1);
+    await harness.settle();
+    expect(away.delivered.map((event) => event.id)).toEqual(['1']);
+    expect(away.tabcast.status).toMatchObject({ role: 'follower', phase: 'open' });
+  });
 });
 
 describe('fallback leadership without Web Locks (docs/architecture.md, Leadership: fallback)', () => {
@@ -170,6 +194,55 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
           entry.from === first.tab.id && (entry.data as { type: string }).type === 'heartbeat',
       );
     expect(heartbeats.at(-1)!.at).toBe(harness.clock.now() - 10);
+  });
+
+  it('a tab opened just after the leader crashed claims the term after the one its peers know', async () => {
+    const harness = new Harness({ locks: false });
+    harness.open();
+    harness.open();
+    harness.open();
+    await harness.settle(2000);
+    harness.leaders()[0]!.tab.crash();
+    await harness.settle(6000);
+    const [second] = harness.leaders();
+    const term = second!.tabcast.status.epoch;
+    expect(term).toBeGreaterThan(1);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 1, 1);
+    await harness.settle();
+    second!.tab.crash();
+    // Before the followers' watchdog fires: only they know the term, and nobody leads it.
+    const newcomer = harness.open();
+    await harness.settle(500);
+    expect(harness.leaders()).toEqual([newcomer]);
+    expect(newcomer.tabcast.status.epoch).toBeGreaterThan(term);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 2, 2);
+    await harness.settle(6000);
+    expect(harness.leaders()).toEqual([newcomer]);
+    const [follower] = harness.tabs.filter((entry) => entry.tab.alive && entry !== newcomer);
+    expect(follower!.delivered.map((event) => event.id)).toEqual(['1', '2']);
+  });
+
+  it('a follower back from the back/forward cache says its topics again', async () => {
+    const harness = new Harness({ locks: false });
+    harness.open({ topics: ['news'] });
+    await harness.settle(500);
+    const follower = harness.open({ topics: ['chat'] });
+    await harness.settle(500);
+    const topics = () => new URL(harness.theSource().url).searchParams.get('topics');
+    expect(topics()).toBe('chat,news');
+    follower.tab.pagehide();
+    await harness.settle(500);
+    expect(topics()).toBe('news');
+    follower.tab.pageshow();
+    await harness.settle(500);
+    expect(topics()).toBe('chat,news');
+    expect(harness.leaders()).toHaveLength(1);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'chat', 'hi', 1);
+    await harness.settle();
+    expect(follower.delivered.map((event) => event.data)).toEqual(['hi']);
   });
 
   it('resolves a real split brain deterministically by (epoch, tabId)', async () => {

@@ -45,6 +45,7 @@ describe('readChannelMessage', () => {
       },
       { type: 'gone', tabId: 'tab-3' },
       { type: 'topics', topics: ['a'], events: ['tick'] },
+      { type: 'topics', topics: ['a'], events: ['tick'], knownEpoch: 7 },
       { type: 'bye', leader: true, epoch: 2 },
       { type: 'logout' },
       { type: 'heartbeat', epoch: 3 },
@@ -73,6 +74,10 @@ describe('readChannelMessage', () => {
     ],
     ['an empty batch', { ...base, type: 'events', stream: '/e', epoch: 1, events: [] }],
     ['topics that are not strings', { ...base, type: 'topics', topics: [1], events: [] }],
+    [
+      'topics with a negative known term',
+      { ...base, type: 'topics', topics: [], events: [], knownEpoch: -1 },
+    ],
     ['an opened without gaps', { ...base, type: 'opened', epoch: 1, status: {}, topics: [] }],
     [
       'an event without its stream',
