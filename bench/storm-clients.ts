@@ -11,10 +11,10 @@
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { assign, createActor } from 'xstate';
+import { BACKOFF_DEFAULTS, type JitterStrategy } from '../machines/backoff.js';
 import { connectionMachine } from '../machines/connection.machine.js';
 import type { ConnectionInput } from '../machines/connection.types.js';
 import { planRetry } from '../machines/connection.utils.js';
-import { BACKOFF_DEFAULTS, type JitterStrategy } from '../src/backoff.js';
 import type { Platform } from '../src/platform.js';
 import { fetchTransport } from '../src/transport/fetch.js';
 

@@ -6,7 +6,7 @@
  * the source at once, so the browser's own EventSource auto-reconnect never runs beside ours.
  * With no topic in any tab there is nothing to stream: `idle`, and no request.
  */
-import { BACKOFF_DEFAULTS } from '../src/backoff.js';
+import { BACKOFF_DEFAULTS } from './backoff.js';
 import { connectionSetup } from './connection.setup.js';
 import { CONNECTION_TIMING_DEFAULTS, streamUrl } from './connection.utils.js';
 import { NO_RESUME_POINT } from './tab.resume.js';

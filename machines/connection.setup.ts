@@ -14,14 +14,6 @@ import {
   setup,
 } from 'xstate';
 import type {
-  BarrierEvent,
-  ChannelSynced,
-  SharedEvent,
-  TransportCommand,
-} from '../src/machine-events.js';
-import type { ConnectionError } from '../src/status.js';
-import { enqueueToSystem } from '../src/system.js';
-import type {
   ConnectionContext,
   ConnectionEvent,
   ConnectionInput,
@@ -41,6 +33,9 @@ import {
   sendsResumeId,
   untilStalled,
 } from './connection.utils.js';
+import type { BarrierEvent, ChannelSynced, SharedEvent, TransportCommand } from './events.js';
+import type { ConnectionError } from './status.js';
+import { enqueueToSystem } from './system.js';
 import { gapsOf, NO_RESUME_POINT, resumePointOf } from './tab.resume.js';
 
 /**

@@ -1,13 +1,7 @@
 /** The connection chart's types: what it is given, what it keeps, what it hears. */
-import type { BackoffOptions } from '../src/backoff.js';
-import type {
-  BarrierEvent,
-  Interest,
-  LifecycleEvent,
-  SharedEvent,
-  SourceEvent,
-} from '../src/machine-events.js';
-import type { ConnectionError, ConnectionStatus } from '../src/status.js';
+import type { BackoffOptions } from './backoff.js';
+import type { BarrierEvent, Interest, LifecycleEvent, SharedEvent, SourceEvent } from './events.js';
+import type { ConnectionError, ConnectionStatus } from './status.js';
 import type { ResumePoint } from './tab.resume.js';
 
 export type TransportKind = 'eventsource' | 'fetch';

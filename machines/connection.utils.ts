@@ -1,10 +1,10 @@
 /** The connection chart's pure helpers: URLs, statuses, failure codes, retry plans. */
-import { nextDelay } from '../src/backoff.js';
-import type { ChannelCommand, TabNotice } from '../src/machine-events.js';
-import type { ChannelBody } from '../src/protocol.js';
-import type { ConnectionError, ConnectionStatus } from '../src/status.js';
-import { enqueueToSystem } from '../src/system.js';
+import { nextDelay } from './backoff.js';
 import type { ConnectionContext, ConnectionTiming, Wire } from './connection.types.js';
+import type { ChannelCommand, TabNotice } from './events.js';
+import type { ChannelBody } from './protocol.js';
+import type { ConnectionError, ConnectionStatus } from './status.js';
+import { enqueueToSystem } from './system.js';
 
 export const CONNECTION_TIMING_DEFAULTS: ConnectionTiming = {
   connectTimeoutMs: 15_000,

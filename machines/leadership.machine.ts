@@ -11,11 +11,10 @@
  * The connection chart is invoked in `leading`, so leaving it — stepping down, pagehide, sign
  * out — closes the stream by construction.
  */
-import type { LockInput } from '../src/actors/lock.js';
-import { channelNameOf } from '../src/protocol.js';
 import { leadershipSetup } from './leadership.setup.js';
-import type { LeadershipContext, PeerGone } from './leadership.types.js';
+import type { LeadershipContext, LockInput, PeerGone } from './leadership.types.js';
 import { LEADERSHIP_TIMING_DEFAULTS, unionOf } from './leadership.utils.js';
+import { channelNameOf } from './protocol.js';
 import type { StreamsInput } from './streams.machine.js';
 
 export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine({

@@ -12,11 +12,14 @@ import {
   sendTo,
   setup,
 } from 'xstate';
-import type { LockInput, PeerWatchInput } from '../src/actors/lock.js';
-import type { ChannelCommand, PeerCommand, TabNotice } from '../src/machine-events.js';
-import type { ChannelMessage } from '../src/protocol.js';
-import { enqueueToSystem } from '../src/system.js';
-import type { LeadershipContext, LeadershipEvent, LeadershipInput } from './leadership.types.js';
+import type { ChannelCommand, PeerCommand, TabNotice } from './events.js';
+import type {
+  LeadershipContext,
+  LeadershipEvent,
+  LeadershipInput,
+  LockInput,
+  PeerWatchInput,
+} from './leadership.types.js';
 import {
   claimsLeadership,
   earliestDeadline,
@@ -32,7 +35,9 @@ import {
   untilAlarm,
   withoutPeer,
 } from './leadership.utils.js';
+import type { ChannelMessage } from './protocol.js';
 import { streamsMachine } from './streams.machine.js';
+import { enqueueToSystem } from './system.js';
 
 /**
  * A function, so that a page importing nothing of the chart (`nextDelay` alone) drops it: a

@@ -1,16 +1,28 @@
-/** The leadership chart's types: what it is given, what it keeps, what it hears. */
-import type {
-  ChannelEvent,
-  Interest,
-  LifecycleEvent,
-  LockEvent,
-  SharedEvent,
-} from '../src/machine-events.js';
-import type { Mode } from '../src/status.js';
+/**
+ * The leadership chart's types: what it is given, what it keeps, what it hears, and what it asks
+ * of its lock actors.
+ */
+import type { ChannelEvent, Interest, LifecycleEvent, LockEvent, SharedEvent } from './events.js';
+import type { Mode } from './status.js';
 import type { ConnectionSettings } from './streams.machine.js';
 
 /** A peer's presence lock came to this leader: that tab is gone. */
 export type PeerGone = Extract<LockEvent, { type: 'peer.gone' }>;
+
+/** What a lock actor is asked to hold: the scope's leadership lock, or this tab's presence. */
+export interface LockInput {
+  /** The scope's lock: `tabcast:<scope>`. */
+  lockName: string;
+  purpose: 'leadership' | 'presence';
+  tabId: string;
+}
+
+/** The leader's watch over the other tabs' presence locks. */
+export interface PeerWatchInput {
+  lockName: string;
+  /** The tabs known when the watch starts; `peers.watch` replaces the list. */
+  tabIds: string[];
+}
 
 export interface LeadershipTiming {
   /** How often a fallback leader says it is alive. */

@@ -1,8 +1,8 @@
 /** The leadership chart's pure helpers: who outranks whom, the union of interests, notices. */
-import type { ChannelCommand, Interest, TabNotice } from '../src/machine-events.js';
-import type { ChannelBody, ChannelMessage } from '../src/protocol.js';
-import { enqueueToSystem } from '../src/system.js';
+import type { ChannelCommand, Interest, TabNotice } from './events.js';
 import type { LeadershipContext, LeadershipEvent, LeadershipTiming } from './leadership.types.js';
+import type { ChannelBody, ChannelMessage } from './protocol.js';
+import { enqueueToSystem } from './system.js';
 
 /**
  * A fallback leader calls the roll (a `hello`, which every tab answers at once, hidden or not)

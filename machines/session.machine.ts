@@ -23,12 +23,12 @@ import type {
   LifecycleEvent,
   SharedEvent,
   TabNotice,
-} from '../src/machine-events.js';
-import type { Mode } from '../src/status.js';
-import { enqueueToSystem } from '../src/system.js';
+} from './events.js';
 import { leadershipMachine } from './leadership.machine.js';
 import type { LeadershipTiming } from './leadership.types.js';
+import type { Mode } from './status.js';
 import type { ConnectionSettings } from './streams.machine.js';
+import { enqueueToSystem } from './system.js';
 
 export interface SessionInput {
   tabId: string;

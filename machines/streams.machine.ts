@@ -8,9 +8,9 @@
  * its connection goes idle (no request) and waits, in case a tab wants it again.
  */
 import { assertEvent, assign, enqueueActions, setup } from 'xstate';
-import type { Interest, LifecycleEvent, SharedEvent } from '../src/machine-events.js';
 import { connectionMachine } from './connection.machine.js';
 import type { ConnectionInput } from './connection.types.js';
+import type { Interest, LifecycleEvent, SharedEvent } from './events.js';
 
 /** What every connection of this tab shares; the rest comes from the leader. */
 export type ConnectionSettings = Omit<

@@ -12,17 +12,23 @@ import {
   moveResumePoint,
   RecentKeys,
   recordDelivery,
-} from '../src/delivery.js';
-import type { SseMessage, TabNotice } from '../src/machine-events.js';
+} from './delivery.js';
+import type { SseMessage, TabNotice } from './events.js';
+import { type SessionInput, sessionMachine } from './session.machine.js';
 import {
   combineStreams,
   INERT_STATUS,
   patchStatus,
   SIGNED_OUT_STATUS,
   type TabcastStatus,
-} from '../src/status.js';
-import { type SessionInput, sessionMachine } from './session.machine.js';
-import { interestOf, planResync, sameInterest, type TabSubscriptions } from './tab.utils.js';
+} from './status.js';
+import {
+  interestOf,
+  planResync,
+  releasesEndedBy,
+  sameInterest,
+  type TabSubscriptions,
+} from './tab.utils.js';
 
 export interface TabInput extends SessionInput {
   /** No page to run in (server-side rendering, Node): accept every call, do nothing. */
@@ -59,7 +65,12 @@ export type TabEvent =
   | { type: 'connection.retry' }
   | { type: 'subscription.add'; id: string; topic: string; events: string[] }
   | { type: 'subscription.remove'; id: string }
+  /** The handle let go, and the topic stays in the union `graceMs` longer (see `deferRemoval`). */
+  | { type: 'subscription.release'; id: string; graceMs: number }
   | { type: 'tab.dispose' };
+
+/** The id of the delayed removal of a releasing subscription, to cancel it. */
+const removalOf = (id: string) => `subscription.remove:${id}`;
 
 /** A stream this tab has delivered nothing of yet. */
 const newDelivery = (): StreamDelivery => ({ ledger: emptyLedger(), provenTopics: [] });
@@ -79,6 +90,12 @@ export const tabMachine = /* @__PURE__ */ setup({
     emitted: {} as TabEmitted,
   },
   actors: { session: sessionMachine },
+  delays: {
+    releaseGrace: ({ event }) => {
+      assertEvent(event, 'subscription.release');
+      return event.graceMs;
+    },
+  },
   guards: {
     isInert: ({ context }) => context.settings.inert,
     /** A signed-out tab delivers nothing (a leader's relay may still be in flight). */
@@ -90,12 +107,19 @@ export const tabMachine = /* @__PURE__ */ setup({
     forwardToSession: enqueueActions(({ event, enqueue }) => enqueue.sendTo('session', event)),
     /** A sign-in starts a fresh ledger: one user's resume point never reaches another's stream. */
     forgetResumePoint: assign({ deliveries: {} }),
-    /** Adds or removes one subscription; the leader hears of it only when the interest changed. */
+    /**
+     * Adds or removes one subscription; the leader hears of it only when the interest changed. A
+     * new topic ends the releases still waiting, in the same change: one reconnect for both.
+     */
     changeSubscriptions: enqueueActions(({ context, event, enqueue }) => {
       const subscriptions = { ...context.subscriptions };
       if (event.type === 'subscription.add') {
         const { id, topic, events } = event;
-        subscriptions[id] = { topic, events, awaitingResync: true };
+        for (const released of releasesEndedBy(context.subscriptions, topic)) {
+          enqueue.cancel(removalOf(released));
+          delete subscriptions[released];
+        }
+        subscriptions[id] = { topic, events, awaitingResync: true, releasing: false };
       } else if (event.type === 'subscription.remove') {
         delete subscriptions[event.id];
       }
@@ -104,6 +128,27 @@ export const tabMachine = /* @__PURE__ */ setup({
       if (!sameInterest(interest, interestOf(context.subscriptions))) {
         enqueue.sendTo('session', { type: 'interest.changed', interest });
       }
+    }),
+    /**
+     * Marks the subscription releasing and removes it when its grace delay ends. Until then its
+     * topic stays in the union, so StrictMode's second mount or the next page's subscription to
+     * the same topic finds it there and the stream is not reconnected; the handle already
+     * delivers it nothing.
+     */
+    deferRemoval: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'subscription.release');
+      const subscription = context.subscriptions[event.id];
+      if (!subscription) return;
+      enqueue.assign({
+        subscriptions: {
+          ...context.subscriptions,
+          [event.id]: { ...subscription, releasing: true },
+        },
+      });
+      enqueue.raise(
+        { type: 'subscription.remove', id: event.id },
+        { id: removalOf(event.id), delay: 'releaseGrace' },
+      );
     }),
     /**
      * The one place resync is decided: subscriptions of the `gaps`, and new subscriptions whose
@@ -234,6 +279,7 @@ export const tabMachine = /* @__PURE__ */ setup({
           actions: ['changeSubscriptions', { type: 'resync', params: { gaps: [] } }],
         },
         'subscription.remove': { actions: 'changeSubscriptions' },
+        'subscription.release': { actions: 'deferRemoval' },
         'delivery.events': [{ guard: 'isSignedOut' }, { actions: 'deliverOnce' }],
         'stream.opened': [
           { guard: 'isSignedOut' },

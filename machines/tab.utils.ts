@@ -1,5 +1,8 @@
-/** Pure helpers of the tab chart: its interest, and which subscriptions resync. */
-import type { Interest } from '../src/machine-events.js';
+/**
+ * Pure helpers of the tab chart: its interest, the releases a new topic ends, and which
+ * subscriptions resync.
+ */
+import type { Interest } from './events.js';
 
 /** One subscription of this tab, as the chart keeps it (the handlers stay in the handle). */
 export interface TabSubscription {
@@ -7,6 +10,11 @@ export interface TabSubscription {
   events: string[];
   /** It has no state yet: it resyncs once its topic is on an open stream. */
   awaitingResync: boolean;
+  /**
+   * Its handle let go with a grace delay: it hears nothing more, but keeps its topic in the
+   * union until the delay ends, so a subscription that comes back meanwhile costs no reconnect.
+   */
+  releasing: boolean;
 }
 
 export type TabSubscriptions = Record<string, TabSubscription>;
@@ -20,6 +28,18 @@ export function interestOf(subscriptions: TabSubscriptions): Interest {
     topics: sortedUnique(all.map((subscription) => subscription.topic)),
     events: sortedUnique(all.flatMap((subscription) => subscription.events)),
   };
+}
+
+/**
+ * The releasing subscriptions a new subscription to `topic` ends at once. A topic no
+ * subscription has grows the union, and the stream reconnects anyway: a release still waiting
+ * rides on that one reconnect instead of costing a second when its delay ends. A topic the tab
+ * has already ends none.
+ */
+export function releasesEndedBy(subscriptions: TabSubscriptions, topic: string): string[] {
+  const all = Object.entries(subscriptions);
+  if (all.some(([, subscription]) => subscription.topic === topic)) return [];
+  return all.filter(([, subscription]) => subscription.releasing).map(([id]) => id);
 }
 
 export const sameInterest = (a: Interest, b: Interest) =>

@@ -7,22 +7,22 @@ import {
   retryDue,
   untilStalled,
 } from '../machines/connection.utils.js';
+import { type DecodedEnvelope, decodeEnvelope } from '../machines/delivery.js';
+import type { SseMessage } from '../machines/events.js';
 import { leadershipMachine } from '../machines/leadership.machine.js';
 import { leaderDue, leaderSilent, untilAlarm } from '../machines/leadership.utils.js';
 import { sessionMachine } from '../machines/session.machine.js';
+import type { Mode, TabcastStatus } from '../machines/status.js';
 import { streamsMachine } from '../machines/streams.machine.js';
 import { type TabEmitted, tabMachine } from '../machines/tab.machine.js';
 import { trackBarrier } from './actors/barrier.js';
 import { type ChannelCounters, trackChannel } from './actors/channel.js';
 import { trackLifecycle } from './actors/lifecycle.js';
 import { trackLock, trackPeers } from './actors/lock.js';
-import { type DecodedEnvelope, decodeEnvelope } from './delivery.js';
 import { TabcastError, TabcastHandlerError, TabcastParseError } from './errors.js';
-import type { SseMessage } from './machine-events.js';
 import { assertEventName, assertTopic, endpointOf } from './names.js';
-import { resolveOptions, type TabcastOptions } from './options.js';
+import { assertGraceMs, resolveOptions, type TabcastOptions } from './options.js';
 import { browserPlatform, type Platform } from './platform.js';
-import type { Mode, TabcastStatus } from './status.js';
 import { eventSourceTransport } from './transport/event-source.js';
 import { fetchTransport } from './transport/fetch.js';
 
@@ -46,6 +46,16 @@ export interface SubscribeOptions {
   resync?: () => void;
   /** Data of this topic that could not be decoded or parsed. */
   error?: (error: TabcastParseError) => void;
+  /**
+   * How long the topic stays in the tab's union after the unsubscribe, in ms; the handlers hear
+   * nothing from the unsubscribe on. A subscription to the same topic within the delay (React's
+   * StrictMode remount, the next page of a route change) then costs no reconnect. A subscription
+   * to a topic the tab does not have reconnects anyway, so it ends every release still waiting:
+   * both changes ride on that one reconnect. The delay runs on the handle's clock
+   * (`platform.clock`). `useTopic` passes the provider's `graceMs`.
+   * @default 0 (the topic leaves at once)
+   */
+  graceMs?: number;
 }
 
 export interface TabcastDiagnostics {
@@ -323,6 +333,8 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
       if (typeof handlers !== 'object' || handlers === null) {
         throw new TabcastError('invalid_option', 'tabcast: subscribe needs an object of handlers');
       }
+      const graceMs = subscribeOptions.graceMs ?? 0;
+      assertGraceMs(graceMs);
       const events = Object.keys(handlers);
       for (const name of events) {
         assertEventName(name, settings.wire);
@@ -354,7 +366,11 @@ export function createTabcast<Events extends object = Record<string, unknown>>(
         ofTopic.delete(subscription);
         if (ofTopic.size === 0) byTopic.delete(topic);
         if (disposed) return;
-        actor.send({ type: 'subscription.remove', id });
+        actor.send(
+          graceMs > 0
+            ? { type: 'subscription.release', id, graceMs }
+            : { type: 'subscription.remove', id },
+        );
       };
     },
     retry() {

@@ -1,14 +1,22 @@
-export { connectionMachine } from '../machines/connection.machine.js';
-export { leadershipMachine } from '../machines/leadership.machine.js';
-export { sessionMachine } from '../machines/session.machine.js';
-export { streamsMachine } from '../machines/streams.machine.js';
-export { tabMachine } from '../machines/tab.machine.js';
 export {
   BACKOFF_DEFAULTS,
   type BackoffOptions,
   type JitterStrategy,
   nextDelay,
-} from './backoff.js';
+} from '../machines/backoff.js';
+export { connectionMachine } from '../machines/connection.machine.js';
+export { leadershipMachine } from '../machines/leadership.machine.js';
+export { sessionMachine } from '../machines/session.machine.js';
+export type {
+  ConnectionError,
+  ConnectionStatus,
+  Mode,
+  Phase,
+  Role,
+  TabcastStatus,
+} from '../machines/status.js';
+export { streamsMachine } from '../machines/streams.machine.js';
+export { tabMachine } from '../machines/tab.machine.js';
 export {
   createTabcast,
   type EventMeta,
@@ -37,11 +45,3 @@ export {
   SharedEventSource,
   type SharedEventSourceInit,
 } from './shared-event-source.js';
-export type {
-  ConnectionError,
-  ConnectionStatus,
-  Mode,
-  Phase,
-  Role,
-  TabcastStatus,
-} from './status.js';

@@ -1,3 +1,4 @@
+import { MAX_ENDPOINT_LENGTH } from '../machines/protocol.js';
 import { TabcastError } from './errors.js';
 
 /** Longest topic or event name, in characters (matches the companion server's default). */
@@ -37,9 +38,6 @@ export function assertEventName(
   const problem = reserved ? `'${CONTROL_EVENT}' is reserved` : nameProblem(name);
   if (problem) throw new TabcastError('invalid_event_name', `tabcast: event name ${problem}`);
 }
-
-/** Longest endpoint on the plain wire, in characters (a channel message names it). */
-export const MAX_ENDPOINT_LENGTH = 16_384;
 
 const RELATIVE_BASE = 'http://relative.invalid';
 

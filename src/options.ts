@@ -1,9 +1,9 @@
 import type { InspectionEvent, Observer } from 'xstate';
+import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from '../machines/backoff.js';
 import type { ConnectionTiming, TransportKind, Wire } from '../machines/connection.types.js';
 import { CONNECTION_TIMING_DEFAULTS } from '../machines/connection.utils.js';
 import type { LeadershipTiming } from '../machines/leadership.types.js';
 import { LEADERSHIP_TIMING_DEFAULTS } from '../machines/leadership.utils.js';
-import { BACKOFF_DEFAULTS, type BackoffOptions, type JitterStrategy } from './backoff.js';
 import { TabcastError, type TabcastHandlerError, type TabcastParseError } from './errors.js';
 import { assertEventName, nameProblem } from './names.js';
 import type { Platform } from './platform.js';
@@ -115,6 +115,14 @@ function fail(message: string): never {
 const isFunctionOrAbsent = (value: unknown) => value === undefined || typeof value === 'function';
 /** A number, not NaN, not infinite, not negative (`Number.isFinite` is false for all the rest). */
 const isFiniteNonNegative = (value: unknown) => Number.isFinite(value) && (value as number) >= 0;
+
+/**
+ * Throws `TabcastError('invalid_option')` unless `graceMs` (of `subscribe` and
+ * `TabcastProvider`) is a finite number >= 0.
+ */
+export function assertGraceMs(graceMs: unknown): asserts graceMs is number {
+  if (!isFiniteNonNegative(graceMs)) fail('`graceMs` must be a finite number >= 0');
+}
 
 /** Checks every option and fills in the defaults; throws `TabcastError('invalid_option')`. */
 export function resolveOptions<Events extends object>(options: TabcastOptions<Events>) {

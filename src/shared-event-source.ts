@@ -3,14 +3,15 @@
  * that opens one for the same URL (and scope) shares one connection, held by the scope's leader;
  * `close()` stops only this instance, and the connection ends when no tab listens.
  */
+
+import type { BackoffOptions } from '../machines/backoff.js';
 import type { TransportKind } from '../machines/connection.types.js';
-import type { BackoffOptions } from './backoff.js';
+import type { ConnectionStatus } from '../machines/status.js';
 import { createTabcast, type EventMeta, type Tabcast } from './create-tabcast.js';
 import { TabcastError } from './errors.js';
 import { endpointOf } from './names.js';
 import type { Timing } from './options.js';
 import type { Platform } from './platform.js';
-import type { ConnectionStatus } from './status.js';
 import type { CredentialsProvider } from './transport/fetch.js';
 
 /** What `EventSource` lacks, each optional; the rest of `EventSourceInit` as it is. */

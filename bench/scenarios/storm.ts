@@ -14,7 +14,7 @@
  * observed windows): the policy, the timers and the transport are real in both.
  */
 import { performance } from 'node:perf_hooks';
-import type { JitterStrategy } from '../../src/backoff.js';
+import type { JitterStrategy } from '../../machines/backoff.js';
 import { ChildScript } from '../../test/support/child-script.js';
 import { countPerWindow } from '../stats.js';
 import type { StormClientsReply, StormClientsRequest } from '../storm-clients.js';

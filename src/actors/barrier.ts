@@ -1,5 +1,5 @@
 import type { ActorRef, Snapshot } from 'xstate';
-import type { BarrierEvent, ChannelCommand, ChannelSynced } from '../machine-events.js';
+import type { BarrierEvent, ChannelCommand, ChannelSynced } from '../../machines/events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
 import { sendingCallback } from './callback.js';
 

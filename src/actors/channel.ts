@@ -1,8 +1,8 @@
 import type { ActorRef, AnyActorRef, Snapshot } from 'xstate';
+import type { ChannelCommand, ChannelEvent } from '../../machines/events.js';
+import { channelNameOf, PROTOCOL_VERSION, readChannelMessage } from '../../machines/protocol.js';
 import type { ChannelInput } from '../../machines/session.machine.js';
-import type { ChannelCommand, ChannelEvent } from '../machine-events.js';
 import type { BroadcastChannelConstructor } from '../platform.js';
-import { channelNameOf, PROTOCOL_VERSION, readChannelMessage } from '../protocol.js';
 import { sendingCallback } from './callback.js';
 
 /** Counts kept outside the charts, so a flood of garbage does not flood the inspector. */

@@ -1,4 +1,4 @@
-import type { LifecycleEvent } from '../machine-events.js';
+import type { LifecycleEvent } from '../../machines/events.js';
 import type { EventTargetLike, Platform } from '../platform.js';
 import { sendingCallback } from './callback.js';
 

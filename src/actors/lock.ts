@@ -1,15 +1,8 @@
 import type { EventObject } from 'xstate';
-import type { LockEvent, PeerCommand } from '../machine-events.js';
+import type { LockEvent, PeerCommand } from '../../machines/events.js';
+import type { LockInput, PeerWatchInput } from '../../machines/leadership.types.js';
 import type { LockManagerLike } from '../platform.js';
 import { sendingCallback } from './callback.js';
-
-/** What a lock actor is asked to hold: the scope's leadership lock, or this tab's presence. */
-export interface LockInput {
-  /** The scope's lock: `tabcast:<scope>`. */
-  lockName: string;
-  purpose: 'leadership' | 'presence';
-  tabId: string;
-}
 
 /**
  * The lock a tab holds while it takes part in the scope, named apart from every leadership lock
@@ -75,12 +68,6 @@ export function trackLock(locks: LockManagerLike | undefined) {
       () => sendBack({ type: 'lock.error' }),
     );
   });
-}
-
-export interface PeerWatchInput {
-  lockName: string;
-  /** The tabs known when the watch starts; `peers.watch` replaces the list. */
-  tabIds: string[];
 }
 
 /**

@@ -1,11 +1,11 @@
 import { createContext, useContext } from 'react';
 import type { Tabcast } from '../create-tabcast.js';
 import { TabcastError } from '../errors.js';
-import type { TopicRegistry } from './registry.js';
 
 export interface TabcastContextValue {
   tabcast: Tabcast<any>;
-  registry: TopicRegistry;
+  /** What each `useTopic` below passes to `subscribe`: its topic's grace after an unmount. */
+  graceMs: number;
 }
 
 export const TabcastContext = createContext<TabcastContextValue | null>(null);

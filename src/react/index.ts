@@ -13,6 +13,7 @@ import type { tabMachine } from '../../machines/tab.machine.js';
 export { connectionMachine } from '../../machines/connection.machine.js';
 export { leadershipMachine } from '../../machines/leadership.machine.js';
 export { sessionMachine } from '../../machines/session.machine.js';
+export type { TabcastStatus } from '../../machines/status.js';
 export { streamsMachine } from '../../machines/streams.machine.js';
 export { tabMachine } from '../../machines/tab.machine.js';
 export type {
@@ -22,9 +23,11 @@ export type {
   Tabcast,
   TabcastActor,
 } from '../create-tabcast.js';
-export type { TabcastStatus } from '../status.js';
-export { PROVIDER_DEFAULTS, type RegistryOptions, type Scheduler } from './registry.js';
-export { TabcastProvider, type TabcastProviderProps } from './tabcast-provider.js';
+export {
+  PROVIDER_DEFAULTS,
+  TabcastProvider,
+  type TabcastProviderProps,
+} from './tabcast-provider.js';
 export { useTabcast } from './use-tabcast.js';
 export { useTabcastStatus } from './use-tabcast-status.js';
 export { useTopic } from './use-topic.js';

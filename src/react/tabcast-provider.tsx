@@ -1,22 +1,33 @@
-import { type ReactNode, useEffect, useMemo } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import type { Tabcast } from '../create-tabcast.js';
+import { assertGraceMs } from '../options.js';
 import { TabcastContext } from './context.js';
-import { type RegistryOptions, registryFor } from './registry.js';
 
-export interface TabcastProviderProps extends RegistryOptions {
+export const PROVIDER_DEFAULTS = {
+  graceMs: 1_000,
+};
+
+export interface TabcastProviderProps {
   /**
    * The handle from `createTabcast()`. Create it once, outside React (a module, or before
    * `createRoot().render`): React may run a component's initialiser twice and would then start
    * two actors. The provider never disposes it; the app does.
    */
   tabcast: Tabcast<any>;
+  /**
+   * How long the topic of a `useTopic` that unmounted stays on the stream, in ms, in case one
+   * mounts again (StrictMode, a route change): the `graceMs` each `useTopic` below passes to
+   * `subscribe`. It runs on the handle's clock (`platform.clock`).
+   * @default 1000
+   */
+  graceMs?: number;
   children?: ReactNode;
 }
 
 /**
- * Makes `tabcast` available to `useTabcast`, `useTabcastStatus` and `useTopic` below it. Mounting
- * attaches React to the handle, unmounting detaches it a grace delay later (`graceMs`), so
- * StrictMode's double mount and quick remounts keep one subscription per topic and one stream.
+ * Makes `tabcast` available to `useTabcast`, `useTabcastStatus` and `useTopic` below it. The
+ * handle keeps the topic of a `useTopic` that unmounts for `graceMs`, so StrictMode's double
+ * mount and quick remounts keep one stream.
  *
  * @example
  * const tabcast = createTabcast({ url: '/events', appKey: 'shop' });
@@ -26,9 +37,12 @@ export interface TabcastProviderProps extends RegistryOptions {
  *   </TabcastProvider>,
  * );
  */
-export function TabcastProvider({ tabcast, children, graceMs, scheduler }: TabcastProviderProps) {
-  const registry = registryFor(tabcast, { graceMs, scheduler });
-  useEffect(() => registry.attach(), [registry]);
-  const value = useMemo(() => ({ tabcast, registry }), [tabcast, registry]);
+export function TabcastProvider({
+  tabcast,
+  children,
+  graceMs = PROVIDER_DEFAULTS.graceMs,
+}: TabcastProviderProps) {
+  assertGraceMs(graceMs);
+  const value = useMemo(() => ({ tabcast, graceMs }), [tabcast, graceMs]);
   return <TabcastContext.Provider value={value}>{children}</TabcastContext.Provider>;
 }

@@ -1,5 +1,5 @@
 import { shallowEqual, useSelector } from '@xstate/react';
-import type { TabcastStatus } from '../status.js';
+import type { TabcastStatus } from '../../machines/status.js';
 import { useTabcastContext } from './context.js';
 
 const whole = (status: TabcastStatus) => status;

@@ -1,6 +1,6 @@
 import type { TransportInput } from '../../machines/connection.types.js';
+import type { TransportCommand } from '../../machines/events.js';
 import { sendingCallback } from '../actors/callback.js';
-import type { TransportCommand } from '../machine-events.js';
 import type { Platform } from '../platform.js';
 import { messageBatcher, type SourceEvent } from './shared.js';
 

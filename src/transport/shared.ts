@@ -1,5 +1,5 @@
 import type { Wire } from '../../machines/connection.types.js';
-import type { ControlType, SourceEvent, SseMessage } from '../machine-events.js';
+import type { ControlType, SourceEvent, SseMessage } from '../../machines/events.js';
 import { CONTROL_EVENT } from '../names.js';
 
 export type { SourceEvent };

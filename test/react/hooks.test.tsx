@@ -25,7 +25,7 @@ describe('TabcastProvider and useTabcastStatus', () => {
     const browser = new FakeBrowser();
     const { tabcast } = openTab(browser);
     render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Status />
       </TabcastProvider>,
     );
@@ -59,7 +59,7 @@ describe('TabcastProvider and useTabcastStatus', () => {
       return <p>{phase}</p>;
     }
     render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Phase />
       </TabcastProvider>,
     );
@@ -108,16 +108,16 @@ describe('TabcastProvider and useTabcastStatus', () => {
     );
   });
 
-  it('rejects an invalid grace delay or scheduler with a clear error', () => {
-    const browser = new FakeBrowser();
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(() =>
-      render(<TabcastProvider tabcast={openTab(browser).tabcast} graceMs={-1} />),
-    ).toThrow('`graceMs` must be a finite number >= 0');
-    expect(() =>
-      render(<TabcastProvider tabcast={openTab(browser).tabcast} scheduler={{} as never} />),
-    ).toThrow('`scheduler` needs setTimeout(callback, ms) and clearTimeout(id)');
-  });
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '10'])(
+    'rejects the grace delay %s with a clear error',
+    (graceMs) => {
+      const browser = new FakeBrowser();
+      vi.spyOn(console, 'error').mockImplementation(() => {});
+      expect(() =>
+        render(<TabcastProvider tabcast={openTab(browser).tabcast} graceMs={graceMs as number} />),
+      ).toThrow('`graceMs` must be a finite number >= 0');
+    },
+  );
 
   it("works with @xstate/react's useSelector on handle.actor directly", async () => {
     const browser = new FakeBrowser();
@@ -161,7 +161,7 @@ describe('useTopic', () => {
       return <p data-testid="count">{count}</p>;
     }
     render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <News />
       </TabcastProvider>,
     );
@@ -192,7 +192,7 @@ describe('useTopic', () => {
       return null;
     }
     const view = render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Results id={1} />
       </TabcastProvider>,
     );
@@ -200,7 +200,7 @@ describe('useTopic', () => {
     await settle(browser, 10);
     act(() => theSource(browser).open());
     view.rerender(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Results id={2} />
       </TabcastProvider>,
     );
@@ -226,7 +226,7 @@ describe('useTopic', () => {
       return null;
     }
     const view = render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Ticker name="a" />
         <Ticker name="b" />
       </TabcastProvider>,
@@ -238,7 +238,7 @@ describe('useTopic', () => {
     await settle(browser); // the relay runs on a task of its own
     expect(seen).toEqual(['a:1', 'b:1']);
     view.rerender(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Ticker name="b" />
       </TabcastProvider>,
     );
@@ -265,7 +265,7 @@ describe('useTopic', () => {
       return null;
     }
     const tree = (key: string) => (
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <News key={key} />
       </TabcastProvider>
     );
@@ -290,7 +290,7 @@ describe('useTopic', () => {
       return null;
     }
     const tree = (events: string[]) => (
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <News events={events} />
       </TabcastProvider>
     );
@@ -326,7 +326,7 @@ describe('useTopic', () => {
       return null;
     }
     render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <Broken />
         <Fine />
       </TabcastProvider>,
@@ -352,7 +352,7 @@ describe('useTopic', () => {
       return null;
     }
     const tree = (page: 'orders' | 'chat') => (
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         {page === 'orders' ? <Orders /> : <Chat />}
       </TabcastProvider>
     );
@@ -367,7 +367,7 @@ describe('useTopic', () => {
     expect(topicsOf(theSource(browser).url)).toBe('chat');
   });
 
-  it('releases what React held a grace delay after the last provider unmounts', async () => {
+  it('releases the topic a grace delay after its component unmounts', async () => {
     const browser = new FakeBrowser();
     const { tabcast, subscriptionEvents } = openTab(browser);
     function News() {
@@ -375,7 +375,7 @@ describe('useTopic', () => {
       return null;
     }
     const view = render(
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock} graceMs={200}>
+      <TabcastProvider tabcast={tabcast} graceMs={200}>
         <News />
       </TabcastProvider>,
     );
@@ -406,9 +406,7 @@ describe('useTopic', () => {
       return null;
     }
     const tree = (page: string | null) => (
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
-        {page && <News key={page} page={page} />}
-      </TabcastProvider>
+      <TabcastProvider tabcast={tabcast}>{page && <News key={page} page={page} />}</TabcastProvider>
     );
     const view = render(tree('first'));
     await settle(browser, 10);
@@ -442,7 +440,7 @@ describe('useTopic', () => {
       return null;
     }
     const tree = (withError: boolean) => (
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <News withError={withError} />
       </TabcastProvider>
     );
@@ -461,10 +459,10 @@ describe('useTopic', () => {
     expect(onError).toHaveBeenCalledTimes(1);
   });
 
-  it('runs the grace delay on the page timers by default (vi fake timers)', async () => {
+  it("runs the grace delay on the handle's clock: the page timers by default (vi fake timers)", async () => {
     vi.useFakeTimers();
     const browser = new FakeBrowser();
-    const { tabcast, subscriptionEvents } = openTab(browser);
+    const { tabcast, subscriptionEvents } = openTab(browser, { platform: { clock: undefined } });
     function News() {
       useTopic('news', { tick: () => {} });
       return null;

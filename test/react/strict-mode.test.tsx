@@ -2,7 +2,8 @@
  * React StrictMode mounts every component, unmounts it and mounts it again. A hook that
  * subscribes in an effect then drops its topic from the tab's union and adds it back: the tab
  * announces three topic sets to the leader, and a leader whose stream already carried the topic
- * reconnects. The provider's registry keeps the subscription through its grace delay instead.
+ * reconnects. `useTopic` subscribes with the provider's grace delay instead: the handle keeps the
+ * topic in the union through it.
  */
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { StrictMode, useEffect } from 'react';
@@ -32,14 +33,14 @@ const hooks = {
     useNaiveTopic(topic, { tick: (data) => seen.push(data) }),
 };
 
-function app(tabcast: Tabcast, browser: FakeBrowser, hook: keyof typeof hooks, seen: unknown[]) {
+function app(tabcast: Tabcast, hook: keyof typeof hooks, seen: unknown[]) {
   function News() {
     hooks[hook]('news', seen);
     return <Feed name={`feed-${tabcast.actor.getSnapshot().context.tabId}`} />;
   }
   return (
     <StrictMode>
-      <TabcastProvider tabcast={tabcast} scheduler={browser.clock}>
+      <TabcastProvider tabcast={tabcast}>
         <News />
       </TabcastProvider>
     </StrictMode>
@@ -51,7 +52,7 @@ describe('StrictMode', () => {
     const browser = new FakeBrowser();
     const { tabcast, subscriptionEvents } = openTab(browser);
     const seen: unknown[] = [];
-    render(app(tabcast, browser, 'useTopic', seen));
+    render(app(tabcast, 'useTopic', seen));
     act(() => tabcast.login({ userId: 'ada' }));
     await settle(browser, 5_000);
     expect(browser.eventSources).toHaveLength(1);
@@ -92,7 +93,7 @@ describe('StrictMode', () => {
       await settle(browser, 10);
       const posted = browser.channelLog('tabcast:app:ada').length;
 
-      render(app(follower.tabcast, browser, hook, []));
+      render(app(follower.tabcast, hook, []));
       await settle(browser, 5_000);
 
       const topicSets = browser
@@ -114,7 +115,7 @@ describe('StrictMode', () => {
     const tabs = [openTab(browser), openTab(browser)];
     const seen: unknown[][] = [[], []];
     for (const [index, { tabcast }] of tabs.entries()) {
-      render(app(tabcast, browser, 'useTopic', seen[index]!));
+      render(app(tabcast, 'useTopic', seen[index]!));
       act(() => tabcast.login({ userId: 'ada' }));
     }
     await settle(browser, 5_000);

@@ -4,32 +4,37 @@ import type { FakeBrowser, FakeTab } from '../fakes/index.js';
 
 export const STREAM_URL = 'https://app.test/events';
 
-/** One tab of a fake browser with tabcast in it, and what its root actor was asked to do. */
+/** One tab of a fake browser with tabcast in it, and how its subscriptions came and went. */
 export interface ReactTab {
   tab: FakeTab;
   tabcast: Tabcast;
-  /** `subscription.add` / `subscription.remove` events the root actor received, as `add news`. */
+  /**
+   * Each subscription the tab chart added or removed, as `add news`: what the tab's union of
+   * topics is made of. A subscription waiting out its grace delay is still there.
+   */
   subscriptionEvents: string[];
 }
 
 export function openTab(browser: FakeBrowser, options: Partial<TabcastOptions> = {}): ReactTab {
   const tab = browser.openTab();
-  const subscriptionEvents: string[] = [];
-  const topicOf = new Map<string, string>();
   const tabcast = createTabcast({
     url: STREAM_URL,
     appKey: 'app',
     tabId: tab.id,
-    platform: tab.platform,
-    inspect: (event) => {
-      if (event.type !== '@xstate.event') return;
-      const { type, id, topic } = event.event as { type: string; id?: string; topic?: string };
-      if (type === 'subscription.add') topicOf.set(id!, topic!);
-      if (type.startsWith('subscription.')) {
-        subscriptionEvents.push(`${type.slice('subscription.'.length)} ${topicOf.get(id!)}`);
-      }
-    },
     ...options,
+    platform: { ...tab.platform, ...options.platform },
+  });
+  const subscriptionEvents: string[] = [];
+  let held = tabcast.actor.getSnapshot().context.subscriptions;
+  tabcast.actor.subscribe(({ context: { subscriptions } }) => {
+    if (subscriptions === held) return;
+    for (const [id, { topic }] of Object.entries(held)) {
+      if (!(id in subscriptions)) subscriptionEvents.push(`remove ${topic}`);
+    }
+    for (const [id, { topic }] of Object.entries(subscriptions)) {
+      if (!(id in held)) subscriptionEvents.push(`add ${topic}`);
+    }
+    held = subscriptions;
   });
   return { tab, tabcast, subscriptionEvents };
 }

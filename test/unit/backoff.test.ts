@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../../src/backoff.js';
+import { BACKOFF_DEFAULTS, type BackoffOptions, nextDelay } from '../../machines/backoff.js';
 
 const policy = (overrides: Partial<BackoffOptions> = {}): BackoffOptions => ({
   ...BACKOFF_DEFAULTS,

@@ -9,12 +9,12 @@ import { type AnyActorLogic, createActor, createMachine, fromCallback } from 'xs
 import { connectionMachine } from '../../machines/connection.machine.js';
 import type { ConnectionInput } from '../../machines/connection.types.js';
 import { CONNECTION_TIMING_DEFAULTS } from '../../machines/connection.utils.js';
+import type { ChannelCommand } from '../../machines/events.js';
 import { leadershipMachine } from '../../machines/leadership.machine.js';
 import type { LeadershipInput } from '../../machines/leadership.types.js';
 import { LEADERSHIP_TIMING_DEFAULTS } from '../../machines/leadership.utils.js';
+import type { ChannelBody } from '../../machines/protocol.js';
 import { type SessionInput, sessionMachine } from '../../machines/session.machine.js';
-import type { ChannelCommand } from '../../src/machine-events.js';
-import type { ChannelBody } from '../../src/protocol.js';
 
 const START = 1_000_000;
 const { connectTimeoutMs, stallTimeoutMs, serverCloseJitterMs } = CONNECTION_TIMING_DEFAULTS;

@@ -6,7 +6,7 @@ import {
   moveResumePoint,
   RECENT_ID_LIMIT,
   recordDelivery,
-} from '../../src/delivery.js';
+} from '../../machines/delivery.js';
 
 /** A `tick` event of `id`, with data that says which. */
 const tick = (id: string, data = `data of ${id}`) => ({ id, event: 'tick', data });

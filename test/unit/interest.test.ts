@@ -4,12 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { gapsOf } from '../../machines/tab.resume.js';
-import { interestOf, planResync, sameInterest } from '../../machines/tab.utils.js';
+import { interestOf, planResync, releasesEndedBy, sameInterest } from '../../machines/tab.utils.js';
 
 const subscription = (topic: string, events = ['tick'], awaitingResync = false) => ({
   topic,
   events,
   awaitingResync,
+  releasing: false,
 });
 
 describe("a tab's interest", () => {
@@ -35,6 +36,29 @@ describe("a tab's interest", () => {
     expect(sameInterest({ topics: [], events: ['x', 'y'] }, { topics: [], events: ['xy'] })).toBe(
       false,
     );
+  });
+});
+
+describe('which releases a new subscription ends', () => {
+  const releasing = (topic: string) => ({ ...subscription(topic), releasing: true });
+
+  it('every release still waiting, when the topic is new to the tab (the union grows)', () => {
+    const subscriptions = {
+      s1: releasing('news'),
+      s2: subscription('chat'),
+      s3: releasing('chat'),
+    };
+    expect(releasesEndedBy(subscriptions, 'orders')).toEqual(['s1', 's3']);
+  });
+
+  it('none when a subscription has the topic already, releasing or not', () => {
+    const subscriptions = {
+      s1: releasing('news'),
+      s2: subscription('chat'),
+      s3: releasing('chat'),
+    };
+    expect(releasesEndedBy(subscriptions, 'news')).toEqual([]);
+    expect(releasesEndedBy(subscriptions, 'chat')).toEqual([]);
   });
 });
 

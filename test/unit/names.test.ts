@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_ENDPOINT_LENGTH } from '../../machines/protocol.js';
 import { TabcastError } from '../../src/errors.js';
-import {
-  assertEventName,
-  assertTopic,
-  endpointOf,
-  MAX_ENDPOINT_LENGTH,
-  MAX_NAME_LENGTH,
-} from '../../src/names.js';
+import { assertEventName, assertTopic, endpointOf, MAX_NAME_LENGTH } from '../../src/names.js';
 
 describe('topic and event name validation', () => {
   it.each([

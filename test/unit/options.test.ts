@@ -3,7 +3,7 @@
  * the code `invalid_option`, before anything starts.
  */
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_DEFAULTS } from '../../src/backoff.js';
+import { BACKOFF_DEFAULTS } from '../../machines/backoff.js';
 import { TabcastError } from '../../src/errors.js';
 import { resolveOptions, type TabcastOptions, TIMING_DEFAULTS } from '../../src/options.js';
 

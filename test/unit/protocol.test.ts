@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ENDPOINT_LENGTH } from '../../src/names.js';
-import { PROTOCOL_VERSION, readChannelMessage } from '../../src/protocol.js';
+import {
+  MAX_ENDPOINT_LENGTH,
+  PROTOCOL_VERSION,
+  readChannelMessage,
+} from '../../machines/protocol.js';
 
 const scope = 'app:ada';
 const base = { v: PROTOCOL_VERSION, scope, from: 'tab-1' };

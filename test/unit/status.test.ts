@@ -10,7 +10,7 @@ import {
   patchStatus,
   SIGNED_OUT_STATUS,
   type TabcastStatus,
-} from '../../src/status.js';
+} from '../../machines/status.js';
 
 const stream = (
   phase: ConnectionStatus['phase'],

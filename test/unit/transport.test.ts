@@ -4,7 +4,7 @@
  * type, charset, Retry-After).
  */
 import { describe, expect, it } from 'vitest';
-import type { SourceEvent } from '../../src/machine-events.js';
+import type { SourceEvent } from '../../machines/events.js';
 import {
   isEventStream,
   isUtf8,

@@ -5,11 +5,11 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { ActorRefFrom } from 'xstate';
+import type { LockEvent, SourceEvent, TabNotice } from '../../machines/events.js';
+import { enqueueToSystem } from '../../machines/system.js';
 import type { tabMachine } from '../../machines/tab.machine.js';
 import { resumePointOf } from '../../machines/tab.resume.js';
 import { sendingCallback } from '../../src/actors/callback.js';
-import type { LockEvent, SourceEvent, TabNotice } from '../../src/machine-events.js';
-import { enqueueToSystem } from '../../src/system.js';
 
 describe('typed actors', () => {
   it("sendBack takes only the actor's own events", () => {

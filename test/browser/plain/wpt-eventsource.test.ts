@@ -527,7 +527,7 @@ async function twoStreamsWithId7(variant: Variant) {
  * The retry cases' alternative for the shared variants. Their default backoff has full jitter:
  * the first delay is random below its base, so there is no lower bound to measure. With no
  * jitter (`strategy: 'none'`, in a scope of its own) the delay is the base exactly: on fetch the
- * server's `retry:`, which replaces `baseMs` (src/backoff.ts); on native EventSource, which
+ * server's `retry:`, which replaces `baseMs` (machines/backoff.ts); on native EventSource, which
  * hides `retry:` from the page, our own `baseMs`.
  */
 const NO_JITTER = { strategy: 'none', baseMs: 200, capMs: 2_000 };

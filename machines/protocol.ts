@@ -3,10 +3,12 @@
  * Versioned, scoped and validated: anything that fails validation is dropped and counted,
  * never thrown, so a foreign page posting garbage on the channel changes nothing.
  */
-import { MAX_ENDPOINT_LENGTH } from './names.js';
 import type { ConnectionStatus } from './status.js';
 
 export const PROTOCOL_VERSION = 1;
+
+/** Longest endpoint on the plain wire, in characters (a channel message names it). */
+export const MAX_ENDPOINT_LENGTH = 16_384;
 
 /** The BroadcastChannel of a scope: every tab of it talks there, and nowhere else. */
 export function channelNameOf(scope: string): string {

@@ -1,5 +1,5 @@
 /** What every tab does with an event, whoever received it: drop duplicates, then decode. */
-import type { SseMessage } from './machine-events.js';
+import type { SseMessage } from './events.js';
 
 /** How many recent events a tab remembers to drop duplicates (bounded memory). */
 export const RECENT_ID_LIMIT = 512;

@@ -1,5 +1,5 @@
 import type { AnyActorRef } from 'xstate';
-import type { ChannelCommand, SharedEvent, TabNotice } from './machine-events.js';
+import type { ChannelCommand, SharedEvent, TabNotice } from './events.js';
 
 /** The parts of `enqueueActions`' arguments the helper below uses. */
 interface Enqueuer {
