@@ -357,6 +357,24 @@ describe('what the connection keeps while it cannot stream (docs/api.md, Status)
     expect(new URL(harness.theSource().url).searchParams.get('topics')).toBe('chat,news');
   });
 
+  it('failed or closed, a stream no tab wants any more goes idle; wanted again, it connects', async () => {
+    for (const end of ['failed', 'closed'] as const) {
+      const harness = new Harness({}, { backoff: { strategy: 'none', maxAttempts: 1 } });
+      const { tabcast, unsubscribe } = await openLeader(harness);
+      harness.theSource().fail();
+      await harness.settle();
+      harness.browser.fetches.at(-1)!.respond(end === 'failed' ? 503 : 204);
+      await harness.settle();
+      expect(tabcast.status.phase).toBe(end);
+      unsubscribe[0]!();
+      await harness.settle(100);
+      expect(tabcast.status.streams[STREAM_URL]!.phase).toBe('idle');
+      tabcast.subscribe('news', { tick: () => {} });
+      await harness.settle(100);
+      expect(harness.openSources()).toHaveLength(1);
+    }
+  });
+
   it('failed: a new topic waits for retry(), which carries it and starts counting again', async () => {
     const harness = new Harness({}, { backoff: { strategy: 'none', maxAttempts: 2, baseMs: 10 } });
     const { tabcast } = await openLeader(harness);
