@@ -108,6 +108,40 @@ describe('topics (docs/architecture.md, Topics)', () => {
     expect(harness.browser.eventSources.length).toBe(before + 1);
   });
 
+  it('a burst spread over the debounce still reconnects once, after its last change', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open({ topics: ['start'] });
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    const before = harness.browser.eventSources.length;
+    for (let index = 0; index < 5; index++) {
+      tabcast.subscribe(`t${index}`, { tick: () => {} });
+      await harness.settle(40);
+    }
+    expect(harness.browser.eventSources.length).toBe(before);
+    await harness.settle(500);
+    expect(harness.browser.eventSources.length).toBe(before + 1);
+    expect(topicsOf(harness.theSource().url)).toBe('start,t0,t1,t2,t3,t4');
+  });
+
+  it('a stream lost during the debounce reconnects once, with the new topics', async () => {
+    const harness = new Harness({}, { backoff: { strategy: 'none', baseMs: 10 } });
+    const { tabcast } = harness.open({ topics: ['start'] });
+    await harness.settle(10);
+    harness.theSource().open();
+    await harness.settle();
+    const before = harness.browser.eventSources.length;
+    tabcast.subscribe('late', { tick: () => {} });
+    await harness.settle(20);
+    harness.theSource().drop();
+    await harness.settle(20);
+    harness.theSource().open();
+    await harness.settle(500);
+    expect(harness.browser.eventSources.length).toBe(before + 1);
+    expect(topicsOf(harness.theSource().url)).toBe('late,start');
+  });
+
   it('never mixes topics and event names: handlers get only their event of their topic', async () => {
     const harness = new Harness();
     const entry = harness.open({ topics: ['status'], events: ['status'] });
