@@ -61,10 +61,13 @@ describe('calls the handle refuses', () => {
   });
 
   it('every call once disposed; disposing again and unsubscribing then are harmless', async () => {
+    const warn = vi.spyOn(console, 'warn');
     const harness = new Harness();
     const { tabcast, unsubscribe } = harness.open();
     tabcast.dispose();
     tabcast.dispose();
+    // Not even a word on the console.
+    expect(warn).not.toHaveBeenCalled();
     unsubscribe[0]!();
     for (const call of [
       () => tabcast.login({ userId: 'ada' }),
