@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presenceLockName } from '../../src/actors/lock.js';
 import { createTabcast } from '../../src/index.js';
-import { Harness, URL as STREAM_URL } from '../support/harness.js';
+import { Harness, openLeader, URL as STREAM_URL } from '../support/harness.js';
 
 const LOCK = 'tabcast:app:ada';
 
@@ -322,6 +322,46 @@ describe('solo mode without BroadcastChannel (docs/architecture.md, Leadership: 
       expect(tabcast.status.mode).toBe('solo');
       expect(tabcast.status.role).toBe('leader');
     }
+  });
+
+  it('a topic subscribed later reconnects with it', async () => {
+    const harness = new Harness({ broadcastChannel: false });
+    const { tabcast } = await openLeader(harness);
+    tabcast.subscribe('chat', { tick: () => {} });
+    await harness.settle(100);
+    expect(new URL(harness.theSource().url).searchParams.get('topics')).toBe('chat,news');
+  });
+
+  it('retry() and coming back online skip the backoff', async () => {
+    const harness = new Harness(
+      { broadcastChannel: false },
+      { backoff: { strategy: 'none', baseMs: 60_000 } },
+    );
+    const { tabcast, tab } = await openLeader(harness);
+    harness.theSource().drop();
+    await harness.settle();
+    expect(harness.openSources()).toHaveLength(0);
+    tabcast.retry();
+    await harness.settle();
+    expect(harness.openSources()).toHaveLength(1);
+    harness.theSource().drop();
+    tab.setOnline(false);
+    await harness.settle();
+    tab.setOnline(true);
+    await harness.settle();
+    expect(harness.openSources()).toHaveLength(1);
+  });
+
+  it('a 401 refreshes the credentials and reconnects', async () => {
+    const harness = new Harness(
+      { broadcastChannel: false },
+      { transport: 'fetch', refreshCredentials: async () => true },
+    );
+    harness.open();
+    await harness.settle();
+    harness.browser.fetches.at(-1)!.respond(401);
+    await harness.settle();
+    expect(harness.browser.fetches).toHaveLength(2);
   });
 });
 
