@@ -300,6 +300,64 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
     expect(follower.delivered.map((event) => event.data)).toEqual(['hi']);
   });
 
+  it("a follower's bye is no election: only the leader's is", async () => {
+    const harness = new Harness({ locks: false });
+    harness.open();
+    await harness.settle(500);
+    const [stays, leaves] = [harness.open(), harness.open()];
+    await harness.settle(2000);
+    expect(harness.leaders()).toEqual([harness.tabs[0]]);
+    const claims = () =>
+      harness.browser
+        .channelLog(LOCK)
+        .filter(
+          (entry) =>
+            entry.from === stays.tab.id && (entry.data as { type: string }).type === 'claim',
+        ).length;
+    const before = claims();
+    await leaves.tab.close();
+    await harness.settle(500);
+    expect(claims()).toBe(before);
+    await harness.tabs[0]!.tab.close();
+    await harness.settle(500);
+    expect(claims()).toBe(before + 1);
+    expect(harness.leaders()).toEqual([stays]);
+  });
+
+  it("the leader's roll call forgets a follower that crashed, and only it", async () => {
+    const harness = new Harness({ locks: false });
+    harness.open({ topics: ['news'] });
+    await harness.settle(500);
+    const alive = harness.open({ topics: ['chat'] });
+    const crashed = harness.open({ topics: ['sport'] });
+    await harness.settle(1000);
+    const topics = () => new URL(harness.theSource().url).searchParams.get('topics');
+    expect(topics()).toBe('chat,news,sport');
+    crashed.tab.crash();
+    // A roll call every ten heartbeats: the crashed tab misses one, and the next forgets it.
+    await harness.settle(25_000);
+    expect(topics()).toBe('chat,news');
+    const gone = harness.browser
+      .channelLog(LOCK)
+      .filter((entry) => (entry.data as { type: string }).type === 'gone')
+      .map((entry) => (entry.data as { tabId: string }).tabId);
+    expect(new Set(gone)).toEqual(new Set([crashed.tab.id]));
+    expect(alive.tab.alive).toBe(true);
+  });
+
+  it("the roll call forgets a crashed follower's topics with no tab left to answer it", async () => {
+    const harness = new Harness({ locks: false });
+    harness.open({ topics: ['news'] });
+    await harness.settle(500);
+    const crashed = harness.open({ topics: ['sport'] });
+    await harness.settle(1000);
+    const topics = () => new URL(harness.theSource().url).searchParams.get('topics');
+    expect(topics()).toBe('news,sport');
+    crashed.tab.crash();
+    await harness.settle(25_000);
+    expect(topics()).toBe('news');
+  });
+
   it('resolves a real split brain deterministically by (epoch, tabId)', async () => {
     const harness = new Harness({ locks: false });
     const a = harness.open();
