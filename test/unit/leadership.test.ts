@@ -358,6 +358,22 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
     expect(topics()).toBe('news');
   });
 
+  it("every follower hears the roll call's word that a tab is gone: the next leader asks for its topics no more", async () => {
+    const harness = new Harness({ locks: false });
+    const leader = harness.open({ topics: ['news'] });
+    await harness.settle(500);
+    const next = harness.open({ topics: ['chat'] });
+    const crashed = harness.open({ topics: ['sport'] });
+    await harness.settle(1000);
+    crashed.tab.crash();
+    await harness.settle(25_000);
+    leader.tab.crash();
+    await harness.settle(6000);
+    expect(next.tabcast.status.role).toBe('leader');
+    const [first] = harness.browser.eventSources.filter((source) => source.tabId === next.tab.id);
+    expect(new URL(first!.url).searchParams.get('topics')).not.toContain('sport');
+  });
+
   it('resolves a real split brain deterministically by (epoch, tabId)', async () => {
     const harness = new Harness({ locks: false });
     const a = harness.open();
