@@ -374,6 +374,52 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
     expect(new URL(first!.url).searchParams.get('topics')).not.toContain('sport');
   });
 
+  it("a candidate that hears the leader's events delivers them as it yields", async () => {
+    const harness = new Harness({ locks: false });
+    const candidate = harness.open();
+    harness.postAsPeer('tab-0', {
+      type: 'events',
+      stream: STREAM_URL,
+      epoch: 1,
+      events: [{ id: '1', event: 'tick', data: '{"topic":"news","data":"first"}' }],
+    });
+    await harness.settle(10);
+    expect(candidate.tabcast.status.role).toBe('follower');
+    expect(candidate.delivered.map((event) => event.data)).toEqual(['first']);
+  });
+
+  it('a candidate that yields to a better claim waits the leader timeout before it campaigns again', async () => {
+    const harness = new Harness({ locks: false });
+    const candidate = harness.open();
+    harness.postAsPeer('tab-0', { type: 'claim', epoch: 1 });
+    await harness.settle();
+    const yielded = harness.clock.now();
+    // tab-0 never leads: this tab claims again once it has heard nothing for leaderTimeoutMs.
+    await harness.settle(5000);
+    const claims = harness.browser
+      .channelLog(LOCK)
+      .filter(
+        (entry) =>
+          entry.from === candidate.tab.id && (entry.data as { type: string }).type === 'claim',
+      )
+      .map((entry) => entry.at - yielded);
+    expect(claims).toHaveLength(2);
+    expect(claims[1]).toBeGreaterThan(3500);
+  });
+
+  it("a closing leader's topics are not asked for by the follower that leads next", async () => {
+    const harness = new Harness({ locks: false });
+    const leader = harness.open({ topics: ['news'] });
+    await harness.settle(500);
+    const next = harness.open({ topics: ['chat'] });
+    await harness.settle(1000);
+    await leader.tab.close();
+    await harness.settle(400);
+    expect(next.tabcast.status.role).toBe('leader');
+    const [first] = harness.browser.eventSources.filter((source) => source.tabId === next.tab.id);
+    expect(new URL(first!.url).searchParams.get('topics')).toBe('chat');
+  });
+
   it('resolves a real split brain deterministically by (epoch, tabId)', async () => {
     const harness = new Harness({ locks: false });
     const a = harness.open();
