@@ -101,6 +101,30 @@ describe('what a leader tells its followers of its timers', () => {
     expect(statesOf(harness, leader.tab.id).at(-1)!.wakeAt).toBeNull();
   });
 
+  it('a stream it starts while hidden (the plain wire) says its deadline from the first report', async () => {
+    const harness = new Harness(
+      {},
+      { url: 'https://app.test/sse/', wire: 'plain', timing: TIMING },
+    );
+    const leader = harness.open({ topics: ['a'], events: ['message'] });
+    harness.open({ topics: [], events: ['message'] });
+    await harness.settle(100);
+    leader.tab.setHidden(true);
+    await harness.settle();
+    leader.tabcast.subscribe('b', { message: () => {} });
+    await harness.settle(100);
+    const [first] = harness.browser
+      .channelLog('tabcast:app:ada')
+      .filter(
+        (entry) =>
+          entry.from === leader.tab.id &&
+          (entry.data as { type: string; stream: string }).type === 'state' &&
+          (entry.data as { stream: string }).stream === 'https://app.test/sse/b',
+      )
+      .map((entry) => entry.data as { wakeAt: number | null });
+    expect(first!.wakeAt).not.toBeNull();
+  });
+
   it('hidden and open again after a retry, no deadline: the retry is behind it', async () => {
     const harness = new Harness({}, { timing: TIMING });
     const leader = harness.open();
