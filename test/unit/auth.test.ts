@@ -66,6 +66,23 @@ describe('auth-driven teardown (docs/architecture.md, Auth)', () => {
     },
   );
 
+  it('a login of the user already signed in changes nothing: same stream, same resume point', async () => {
+    const harness = new Harness();
+    const { tabcast } = harness.open();
+    await harness.settle(10);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 'one', 7);
+    await harness.settle();
+    const source = harness.theSource();
+    tabcast.login({ userId: 'ada' });
+    await harness.settle(100);
+    expect(source.closed).toBe(false);
+    expect(harness.browser.eventSources).toHaveLength(1);
+    source.drop();
+    await harness.settle(2000);
+    expect(new URL(harness.theSource().url).searchParams.get('lastEventId')).toBe('7');
+  });
+
   it('a 401 refreshes once and reconnects without a status flicker', async () => {
     const refreshCredentials = vi.fn(async () => true);
     const harness = new Harness({}, { transport: 'fetch', refreshCredentials });
