@@ -31,6 +31,21 @@ describe('the resume point', () => {
     expect(resumeIdOf(harness.theSource().url)).toBe('500');
   });
 
+  it('a stream no tab wants any more is forgotten: wanted again, it starts afresh', async () => {
+    const harness = new Harness();
+    const { tabcast, unsubscribe } = harness.open();
+    await harness.settle(10);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 'one', 5);
+    await harness.settle();
+    unsubscribe[0]!();
+    await harness.settle(100);
+    expect(harness.openSources()).toHaveLength(0);
+    tabcast.subscribe('news', { tick: () => {} });
+    await harness.settle(100);
+    expect(resumeIdOf(harness.theSource().url)).toBeNull();
+  });
+
   it('a user switch in solo mode resumes nothing of the previous user', async () => {
     const harness = new Harness({ broadcastChannel: false, locks: false });
     const { tabcast } = harness.open();
