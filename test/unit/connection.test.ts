@@ -312,6 +312,10 @@ describe('Last-Event-ID (WHATWG HTML, server-sent events: the last event ID stri
     call.end();
     await harness.settle(2000);
     expect(harness.browser.fetches.at(-1)!.headers['last-event-id']).toBe('7');
+    // The header says it: the query names no resume point as well.
+    expect(new URL(harness.browser.fetches.at(-1)!.url).searchParams.has('lastEventId')).toBe(
+      false,
+    );
   });
 
   it('a stream that could not resume starts a new sequence: its ids are no duplicates', async () => {
