@@ -171,7 +171,7 @@ export function connectionSetup() {
           status,
           topics: context.streamTopics,
           gaps: gapsOf(context.streamTopics, context.resume),
-          resumed: context.resume.lastEventId !== null,
+          resumedFrom: context.resume.lastEventId,
         };
         enqueue.assign({ phase: 'open' });
         enqueueFollowersAndTab(

@@ -107,8 +107,8 @@ export type TabNotice =
       epoch: number;
       topics: string[];
       gaps: string[];
-      /** Whether the connect sent a resume id: without one the stream starts afresh. */
-      resumed: boolean;
+      /** The resume id the connect sent, or null: without one the stream starts afresh. */
+      resumedFrom: string | null;
     }
   /** The server cannot replay (`reset`): `topics` lost continuity; the resume point moves to `id`. */
   | { type: 'stream.reset'; stream: string; id: string | null; topics: string[] }

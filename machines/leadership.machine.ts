@@ -164,7 +164,7 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
       states: {
         /** Claimed the next term; leads unless a living leader or a better claim is heard. */
         campaigning: {
-          entry: 'claimTerm',
+          entry: [{ type: 'reportRole', params: { role: 'follower' } }, 'claimTerm'],
           after: { electionWindow: { target: 'leading', actions: 'takeClaimedTerm' } },
           on: {
             'channel.message': [
@@ -225,6 +225,14 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
           initial: 'beating',
           states: {
             beating: {
+              on: {
+                // Its stream reached no one who knows the newer term: it campaigns past it.
+                'channel.message': {
+                  guard: 'isTermBehind',
+                  target: '#leadership.fallback.campaigning',
+                  actions: ['recordPeer', 'learnTerm'],
+                },
+              },
               after: {
                 heartbeatInterval: [
                   {

@@ -116,7 +116,16 @@ export function leadershipSetup() {
        */
       knowsNewerTerm: ({ context, event }) => {
         const message = messageOf(event);
-        return message?.type === 'topics' && (message.knownEpoch ?? 0) >= context.claim;
+        return message?.type === 'topics' && message.knownEpoch >= context.claim;
+      },
+      /**
+       * A peer has heard of a newer term than this leader's: it took its term while nobody told
+       * it the current one (their answers came after its election window, on a busy machine),
+       * so every tab that knows the newer term drops its messages as stale.
+       */
+      isTermBehind: ({ context, event }) => {
+        const message = messageOf(event);
+        return message?.type === 'topics' && message.knownEpoch > context.epoch;
       },
       /** The leader of this term (or a newer one) left: elect at once. */
       isLeaderBye: ({ context, event }) => {
@@ -237,7 +246,7 @@ export function leadershipSetup() {
       learnTerm: assign(({ context, event }) => {
         const message = messageOf(event);
         return message?.type === 'topics'
-          ? { epoch: Math.max(context.epoch, message.knownEpoch ?? 0) }
+          ? { epoch: Math.max(context.epoch, message.knownEpoch) }
           : {};
       }),
       /** No term is known: the next leader heard sets it, whatever it is. */

@@ -94,8 +94,8 @@ export function noticeFrom(message: ChannelMessage | undefined): TabNotice | nul
       return { type: 'status.connection', stream, status, epoch, topics };
     }
     case 'opened': {
-      const { stream, status, epoch, topics, gaps, resumed } = message;
-      return { type: 'stream.opened', stream, status, epoch, topics, gaps, resumed };
+      const { stream, status, epoch, topics, gaps, resumedFrom } = message;
+      return { type: 'stream.opened', stream, status, epoch, topics, gaps, resumedFrom };
     }
     case 'reset': {
       const { stream, id, topics } = message;

@@ -40,8 +40,11 @@ export type ChannelBody =
       status: ConnectionStatus;
       topics: string[];
       gaps: string[];
-      /** Whether the connect sent a resume id: without one the stream starts afresh. */
-      resumed: boolean;
+      /**
+       * The resume id the connect sent, or null: without one the stream starts afresh. A tab
+       * that delivered up to another id cannot take the leader's word for the gaps.
+       */
+      resumedFrom: string | null;
     }
   /** Relayed SSE events, a batch in one message; `data` is the raw string, decoded in every tab. */
   | {
@@ -55,9 +58,8 @@ export type ChannelBody =
   /**
    * A tab's full topic set and event names, sent when they change and in answer to hello, with
    * the newest term it has heard: a tab that opens while nobody leads learns the term from it.
-   * Absent from a tab of an earlier release.
    */
-  | { type: 'topics'; topics: string[]; events: string[]; knownEpoch?: number }
+  | { type: 'topics'; topics: string[]; events: string[]; knownEpoch: number }
   /** A tab leaves; `leader` when it held the stream (followers take over at once). */
   | { type: 'bye'; leader: boolean; epoch: number }
   /** The leader learnt that tab `tabId` is gone without a `bye` (it crashed): forget it. */
@@ -125,7 +127,7 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     isConnectionStatus(m.status) &&
     isStringArray(m.topics) &&
     isStringArray(m.gaps) &&
-    typeof m.resumed === 'boolean',
+    isNullableString(m.resumedFrom),
   events: (m) =>
     isStream(m.stream) &&
     isEpoch(m.epoch) &&
@@ -141,10 +143,7 @@ const bodyValidators: Record<ChannelMessageType, (message: Record<string, unknow
     ),
   reset: (m) =>
     isStream(m.stream) && isEpoch(m.epoch) && isNullableString(m.id) && isStringArray(m.topics),
-  topics: (m) =>
-    isStringArray(m.topics) &&
-    isStringArray(m.events) &&
-    (m.knownEpoch === undefined || isEpoch(m.knownEpoch)),
+  topics: (m) => isStringArray(m.topics) && isStringArray(m.events) && isEpoch(m.knownEpoch),
   bye: (m) => typeof m.leader === 'boolean' && isEpoch(m.epoch),
   gone: (m) => typeof m.tabId === 'string' && m.tabId.length > 0,
   logout: () => true,

@@ -23,6 +23,7 @@ import {
   type TabcastStatus,
 } from './status.js';
 import {
+  gapsHere,
   interestOf,
   planResync,
   releasesEndedBy,
@@ -209,7 +210,7 @@ export const tabMachine = /* @__PURE__ */ setup({
       }
       if (event.status.phase !== 'open') return { status, streamsEpoch };
       const delivery = context.deliveries[event.stream] ?? newDelivery();
-      const fresh = event.type === 'stream.opened' && !event.resumed;
+      const fresh = event.type === 'stream.opened' && event.resumedFrom === null;
       const opened: StreamDelivery = {
         ledger: fresh ? { ...delivery.ledger, recent: new RecentKeys() } : delivery.ledger,
         provenTopics: event.topics,
@@ -286,7 +287,12 @@ export const tabMachine = /* @__PURE__ */ setup({
           {
             actions: [
               'applyConnectionStatus',
-              { type: 'resync', params: ({ event }) => ({ gaps: event.gaps }) },
+              {
+                type: 'resync',
+                params: ({ context, event }) => ({
+                  gaps: gapsHere(event, context.deliveries[event.stream]?.ledger.lastEventId),
+                }),
+              },
             ],
           },
         ],

@@ -64,3 +64,15 @@ export function planResync(
   }
   return { ids, subscriptions: ids.length === 0 ? subscriptions : next };
 }
+
+/**
+ * The topics of an opened stream this tab must resync. The leader's `gaps` are those its own resume
+ * point cannot vouch for; a tab that delivered up to another id than the one the stream resumed
+ * from (it followed a leader the others never heard) can vouch for none.
+ */
+export function gapsHere(
+  opened: { topics: readonly string[]; gaps: readonly string[]; resumedFrom: string | null },
+  lastEventId: string | null | undefined,
+): readonly string[] {
+  return opened.resumedFrom === (lastEventId ?? null) ? opened.gaps : opened.topics;
+}

@@ -279,6 +279,52 @@ describe('fallback leadership without Web Locks (docs/architecture.md, Leadershi
     expect(follower!.delivered.map((event) => event.id)).toEqual(['1', '2']);
   });
 
+  it('a leader that hears of a newer term than its own campaigns past it, and resumes its stream', async () => {
+    const harness = new Harness({ locks: false });
+    const leader = harness.open();
+    await harness.settle(500);
+    const first = harness.theSource();
+    first.open();
+    first.emitEnvelope('tick', 'news', 1, 7);
+    await harness.settle();
+    // A peer's answer to the hello came after the election window: the peer knows term 5.
+    harness.postAsPeer('tab-9', { type: 'topics', topics: [], events: [], knownEpoch: 5 });
+    await harness.settle(10);
+    expect(first.closed).toBe(true);
+    expect(leader.tabcast.status.role).toBe('follower');
+    await harness.settle(500);
+    expect(leader.tabcast.status).toMatchObject({ role: 'leader', epoch: 6 });
+    expect(new URL(harness.theSource().url).searchParams.get('lastEventId')).toBe('7');
+  });
+
+  it('a follower resyncs a stream that resumed from another id than the last it delivered', async () => {
+    const harness = new Harness({ locks: false });
+    harness.open();
+    await harness.settle(500);
+    harness.theSource().open();
+    harness.theSource().emitEnvelope('tick', 'news', 1, 7);
+    const follower = harness.open();
+    await harness.settle(500);
+    harness.theSource().emitEnvelope('tick', 'news', 2, 8);
+    await harness.settle();
+    expect(follower.delivered.map((event) => event.id)).toEqual(['8']);
+    const resyncs = follower.resyncs.length;
+    const opened = {
+      type: 'opened',
+      stream: STREAM_URL,
+      epoch: 9,
+      status: { phase: 'open', attempt: 0, retryAt: null, error: null },
+      topics: ['news'],
+      gaps: [],
+    };
+    harness.postAsPeer('tab-0', { ...opened, resumedFrom: '8' });
+    await harness.settle();
+    expect(follower.resyncs).toHaveLength(resyncs);
+    harness.postAsPeer('tab-0', { ...opened, resumedFrom: '5' });
+    await harness.settle();
+    expect(follower.resyncs).toHaveLength(resyncs + 1);
+  });
+
   it('a follower back from the back/forward cache says its topics again', async () => {
     const harness = new Harness({ locks: false });
     harness.open({ topics: ['news'] });
