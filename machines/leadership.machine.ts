@@ -176,7 +176,7 @@ export const leadershipMachine = /* @__PURE__ */ leadershipSetup().createMachine
               },
               { guard: 'isBetterClaim', target: 'following', actions: 'yieldToClaim' },
               {
-                guard: 'knowsNewerTerm',
+                guard: 'isTermBehind',
                 target: 'campaigning',
                 reenter: true,
                 actions: ['recordPeer', 'learnTerm'],

@@ -110,18 +110,11 @@ export function leadershipSetup() {
         );
       },
       /**
-       * A peer has heard of the term this candidate claims, or a newer one: the leader of it
-       * crashed and the peer's watchdog has not fired yet. A claim below it would be stale to
-       * every tab that knows it.
-       */
-      knowsNewerTerm: ({ context, event }) => {
-        const message = messageOf(event);
-        return message?.type === 'topics' && message.knownEpoch >= context.claim;
-      },
-      /**
-       * A peer has heard of a newer term than this leader's: it took its term while nobody told
-       * it the current one (their answers came after its election window, on a busy machine),
-       * so every tab that knows the newer term drops its messages as stale.
+       * A peer has heard of a newer term than this tab knows, so every tab that knows it drops
+       * this one's claim or leadership as stale. A candidate: the leader of that term crashed and
+       * the peer's watchdog has not fired yet (its claim, one past its term, is at or below the
+       * peer's). A leader: it took its term while nobody told it the current one (their answers
+       * came after its election window, on a busy machine).
        */
       isTermBehind: ({ context, event }) => {
         const message = messageOf(event);
